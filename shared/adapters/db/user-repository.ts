@@ -1,0 +1,62 @@
+import { and, eq, ilike, ne, or, sql } from 'drizzle-orm';
+import type { User, UserRepository, UserWithPasswordHash } from '../../domain/auth/ports.js';
+import { AppError } from '../../domain/errors.js';
+import type { Database } from './client.js';
+import { isUniqueViolation, translateDbFailure } from './pg-errors.js';
+import { users } from './schema.js';
+
+const publicColumns = {
+  id: users.id,
+  email: users.email,
+  displayName: users.displayName,
+  createdAt: users.createdAt,
+};
+
+const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/** Users in Postgres via drizzle; the login lookup is a prepared statement (hot path). */
+export function createUserRepository(db: Database): UserRepository {
+  const byEmail = db
+    .select({ ...publicColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.email, sql.placeholder('email')))
+    .limit(1)
+    .prepare('users_by_email');
+  const byId = db
+    .select(publicColumns)
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare('users_by_id');
+
+  return {
+    async create(input): Promise<User> {
+      try {
+        const [row] = await db.insert(users).values(input).returning(publicColumns);
+        if (!row) throw new Error('insert returned no row');
+        return row;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('email_taken', 'An account with this email already exists');
+        return translateDbFailure(error);
+      }
+    },
+    async findByEmail(email): Promise<UserWithPasswordHash | null> {
+      const rows = await byEmail.execute({ email }).catch(translateDbFailure);
+      return rows[0] ?? null;
+    },
+    async findById(id): Promise<User | null> {
+      const rows = await byId.execute({ id }).catch(translateDbFailure);
+      return rows[0] ?? null;
+    },
+    async search(query, limit, excludeUserId): Promise<User[]> {
+      const pattern = `%${escapeLike(query)}%`;
+      return db
+        .select(publicColumns)
+        .from(users)
+        .where(and(ne(users.id, excludeUserId), or(ilike(users.email, pattern), ilike(users.displayName, pattern))))
+        .orderBy(users.displayName)
+        .limit(limit)
+        .catch(translateDbFailure);
+    },
+  };
+}

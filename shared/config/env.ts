@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+const duration = (fallbackSeconds: number) => z.coerce.number().int().positive().default(fallbackSeconds);
+const csv = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
+/** Every environment variable the backend reads; `.env.example` lists the same keys. */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  DATABASE_URL: z.string().url(),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  REDIS_URL: z.string().url(),
+  REDIS_MODE: z.enum(['standalone', 'cluster']).default('standalone'),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
+  JWT_SIGNING_KEY: z.string().min(1, 'JWT_SIGNING_KEY is required (a private JWK as JSON)'),
+  JWT_PREVIOUS_PUBLIC_KEYS: z.string().default('[]'),
+  JWT_ISSUER: z.string().min(1).default('serverless-auth-chat'),
+  PASSWORD_PEPPER: z.string().min(32, 'PASSWORD_PEPPER must be at least 32 characters'),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  ACCESS_TOKEN_TTL_SECONDS: duration(15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: duration(30 * 24 * 3600),
+  SESSION_ABSOLUTE_TTL_SECONDS: duration(90 * 24 * 3600),
+  REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+  LOGIN_ACCOUNT_LIMIT: z.coerce.number().int().positive().default(10),
+  LOGIN_IP_LIMIT: z.coerce.number().int().positive().default(100),
+  LOGIN_WINDOW_SECONDS: duration(15 * 60),
+  REGISTER_IP_LIMIT: z.coerce.number().int().positive().default(30),
+  REGISTER_WINDOW_SECONDS: duration(3600),
+  COOKIE_SECURE: bool(true),
+  ALLOWED_ORIGINS: csv,
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Parses the environment once; throws one readable error listing every bad key (fail fast at cold start). */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}

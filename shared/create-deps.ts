@@ -1,0 +1,68 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { AuthPolicy } from './domain/auth/auth-policy.js';
+import { systemClock } from './domain/auth/ports.js';
+import type { Env } from './config/env.js';
+import { createDatabase } from './adapters/db/client.js';
+import { createUserRepository } from './adapters/db/user-repository.js';
+import { createPasswordHasher } from './adapters/crypto/password-hasher.js';
+import { loadKeySet } from './adapters/crypto/signing-keys.js';
+import { createTokenService } from './adapters/crypto/token-service.js';
+import { createRedis } from './adapters/redis/client.js';
+import { createRateLimiter } from './adapters/redis/rate-limiter.js';
+import { createSessionStore } from './adapters/redis/session-store.js';
+import type { AppDeps } from './http/app-deps.js';
+
+export const policyFrom = (env: Env): AuthPolicy => ({
+  accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+  refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+  absoluteTtlSeconds: env.SESSION_ABSOLUTE_TTL_SECONDS,
+  refreshGraceSeconds: env.REFRESH_GRACE_SECONDS,
+  loginAccountLimit: env.LOGIN_ACCOUNT_LIMIT,
+  loginIpLimit: env.LOGIN_IP_LIMIT,
+  loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+  registerIpLimit: env.REGISTER_IP_LIMIT,
+  registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
+});
+
+/** Builds every client once per cold start (module scope in `functions/`), importing keys up front. */
+export async function createDeps(env: Env) {
+  const { db, pool } = createDatabase({
+    url: env.DATABASE_URL,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
+  const redis = createRedis({
+    url: env.REDIS_URL,
+    mode: env.REDIS_MODE,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+  });
+  const keys = await loadKeySet(env.JWT_SIGNING_KEY, env.JWT_PREVIOUS_PUBLIC_KEYS);
+  const logger = new Logger({ serviceName: 'http', logLevel: env.LOG_LEVEL });
+  const deps: AppDeps = {
+    users: createUserRepository(db),
+    sessions: createSessionStore(redis, env.REDIS_KEY_PREFIX),
+    tokens: createTokenService({
+      keys,
+      issuer: env.JWT_ISSUER,
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    }),
+    passwords: createPasswordHasher({ pepper: env.PASSWORD_PEPPER, cost: env.BCRYPT_COST }),
+    limiter: createRateLimiter(redis),
+    clock: systemClock,
+    policy: policyFrom(env),
+    publicJwks: keys.publicJwks,
+    readiness: {
+      postgres: async () => {
+        await pool.query('select 1');
+      },
+      redis: async () => {
+        await redis.ping();
+      },
+    },
+    logError: (message, details) => logger.error(message, details),
+    http: { cookieSecure: env.COOKIE_SECURE, allowedOrigins: env.ALLOWED_ORIGINS, maxBodyBytes: env.MAX_BODY_BYTES },
+  };
+  return { deps, db, pool, redis, close: async () => void (await Promise.allSettled([pool.end(), redis.quit()])) };
+}

@@ -1,0 +1,31 @@
+import type { Clock, PasswordHasher, RateLimiter, SessionStore, TokenService, UserRepository } from './ports.js';
+
+/** Lifetimes and throttles, from config. */
+export interface AuthPolicy {
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  absoluteTtlSeconds: number;
+  refreshGraceSeconds: number;
+  loginAccountLimit: number;
+  loginIpLimit: number;
+  loginWindowSeconds: number;
+  registerIpLimit: number;
+  registerWindowSeconds: number;
+}
+
+/** Everything the auth use cases need, as ports. */
+export interface AuthDeps {
+  users: UserRepository;
+  sessions: SessionStore;
+  tokens: TokenService;
+  passwords: PasswordHasher;
+  limiter: RateLimiter;
+  clock: Clock;
+  policy: AuthPolicy;
+}
+
+/** Where a request came from: the gateway's TCP peer address, never X-Forwarded-For. */
+export interface RequestOrigin {
+  ip: string;
+  userAgent: string;
+}

@@ -1,0 +1,29 @@
+import { AppError } from '../errors.js';
+import type { AuthDeps } from './auth-policy.js';
+import type { SessionSummary } from './ports.js';
+
+export interface SessionView extends SessionSummary {
+  current: boolean;
+}
+
+/** Lists the caller's live sessions, newest first, marking the one making the request. */
+export async function listSessions(
+  deps: Pick<AuthDeps, 'sessions' | 'clock'>,
+  userId: string,
+  currentSessionId: string,
+): Promise<SessionView[]> {
+  const sessions = await deps.sessions.list(userId, deps.clock.nowMs());
+  return sessions
+    .map((session) => ({ ...session, current: session.id === currentSessionId }))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+}
+
+/** Revokes one of the caller's sessions; another user's session id is indistinguishable from a missing one. */
+export async function revokeSession(
+  deps: Pick<AuthDeps, 'sessions'>,
+  userId: string,
+  sessionId: string,
+): Promise<void> {
+  const revoked = await deps.sessions.revoke(userId, sessionId);
+  if (!revoked) throw new AppError('not_found', 'No such session');
+}

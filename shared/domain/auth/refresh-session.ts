@@ -1,0 +1,34 @@
+import { AppError, unauthenticated } from '../errors.js';
+import type { AuthDeps } from './auth-policy.js';
+import { type SessionTokens, signSessionTokens } from './session-tokens.js';
+
+/**
+ * Rotates a refresh token in one atomic store step (RFC 9700 §4.14). The previous token is honoured only
+ * inside the grace window and then returns the current pair unchanged; anything older revokes the session.
+ */
+export async function refreshSession(deps: AuthDeps, refreshToken: string): Promise<SessionTokens> {
+  const claims = await deps.tokens.verifyRefresh(refreshToken);
+  if (!claims) throw unauthenticated('Refresh token is invalid or expired');
+
+  const nowMs = deps.clock.nowMs();
+  const outcome = await deps.sessions.rotate({
+    userId: claims.userId,
+    sessionId: claims.sessionId,
+    presentedRefreshId: claims.tokenId,
+    newRefreshId: crypto.randomUUID(),
+    nowMs,
+    graceMs: deps.policy.refreshGraceSeconds * 1000,
+    newRefreshExpiresAtMs: nowMs + deps.policy.refreshTtlSeconds * 1000,
+  });
+  if (outcome.kind === 'reused') {
+    throw new AppError('refresh_token_reused', 'Refresh token was already used; the session has been revoked');
+  }
+  if (outcome.kind === 'missing') throw unauthenticated('Session has ended');
+  return signSessionTokens(deps, {
+    userId: claims.userId,
+    sessionId: claims.sessionId,
+    refreshId: outcome.refreshId,
+    issuedAtSeconds: outcome.issuedAtSeconds,
+    refreshExpiresAtMs: outcome.refreshExpiresAtMs,
+  });
+}

@@ -1,0 +1,49 @@
+import { AppError } from '../errors.js';
+import { codePointLength, hasForbiddenNameCharacters } from '../text.js';
+import type { AuthDeps, RequestOrigin } from './auth-policy.js';
+import { canonicalEmail, isPlausibleEmail } from './email.js';
+import { checkPasswordPolicy } from './password-policy.js';
+import type { User } from './ports.js';
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  displayName: string;
+}
+
+const PASSWORD_MESSAGES = {
+  too_short: 'Password must be at least 8 characters',
+  too_long: 'Password must be at most 256 characters',
+  too_common: 'Password is too common; choose another',
+} as const;
+
+const invalid = (field: string, message: string): AppError =>
+  new AppError('validation_failed', message, { details: [{ path: field, message }] });
+
+/** Creates an account; the unique index on the canonical email decides races (one winner, others 409). */
+export async function registerUser(deps: AuthDeps, input: RegisterInput, origin: RequestOrigin): Promise<User> {
+  const email = canonicalEmail(input.email);
+  if (!isPlausibleEmail(email)) throw invalid('email', 'Email address is not valid');
+  const displayName = input.displayName.trim().normalize('NFC');
+  if (displayName.length === 0 || codePointLength(displayName) > 64) {
+    throw invalid('displayName', 'Display name must be 1 to 64 characters');
+  }
+  if (hasForbiddenNameCharacters(displayName)) {
+    throw invalid('displayName', 'Display name contains control or invisible characters');
+  }
+  const problem = checkPasswordPolicy(input.password);
+  if (problem) throw invalid('password', PASSWORD_MESSAGES[problem]);
+
+  const decision = await deps.limiter.hit(
+    `register:ip:${origin.ip}`,
+    deps.policy.registerIpLimit,
+    deps.policy.registerWindowSeconds,
+  );
+  if (!decision.allowed) {
+    throw new AppError('rate_limited', 'Too many sign-ups from this address', {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
+  const passwordHash = await deps.passwords.hash(input.password);
+  return deps.users.create({ email, passwordHash, displayName });
+}

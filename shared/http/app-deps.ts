@@ -1,0 +1,21 @@
+import type { JWK } from 'jose';
+import type { AuthDeps } from '../domain/auth/auth-policy.js';
+import type { User } from '../domain/auth/ports.js';
+
+/** A named dependency check for `GET /ready`; resolves when healthy, rejects otherwise. */
+export type ReadinessCheck = () => Promise<void>;
+
+/** Everything `createApp` needs; built once per cold start in `shared/create-deps.ts`. */
+export interface AppDeps extends AuthDeps {
+  publicJwks: JWK[];
+  readiness: Record<string, ReadinessCheck>;
+  logError: (message: string, details: Record<string, unknown>) => void;
+  http: { cookieSecure: boolean; allowedOrigins: string[]; maxBodyBytes: number };
+}
+
+export const userView = (user: User) => ({
+  id: user.id,
+  email: user.email,
+  displayName: user.displayName,
+  createdAt: user.createdAt.toISOString(),
+});

@@ -1,0 +1,152 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { logIn } from '../../domain/auth/log-in.js';
+import { refreshSession } from '../../domain/auth/refresh-session.js';
+import { registerUser } from '../../domain/auth/register-user.js';
+import type { SessionTokens } from '../../domain/auth/session-tokens.js';
+import { isAppError, unauthenticated } from '../../domain/errors.js';
+import type { AppDeps } from '../app-deps.js';
+import { userView } from '../app-deps.js';
+import type { AppEnv } from '../app-env.js';
+import { clearSessionCookies, cookieNames, readCookie, setSessionCookies } from '../cookies.js';
+import { authenticate } from '../middleware/authenticate.js';
+import { sourceIpOf } from '../middleware/request-context.js';
+import { STATUS_BY_CODE } from '../problem.js';
+import {
+  CookieSessionResponse,
+  jsonContent,
+  LoginBody,
+  problems,
+  RefreshBody,
+  RegisterBody,
+  TokenSessionResponse,
+  UserSchema,
+} from '../schemas.js';
+
+const tokenBody = (tokens: SessionTokens) => ({
+  accessToken: tokens.access.token,
+  accessTokenExpiresAt: tokens.access.expiresAt.toISOString(),
+  refreshToken: tokens.refresh.token,
+  refreshTokenExpiresAt: tokens.refresh.expiresAt.toISOString(),
+});
+
+const register = createRoute({
+  method: 'post',
+  path: '/auth/register',
+  tags: ['auth'],
+  request: { body: { required: true, ...jsonContent(RegisterBody, 'New account') } },
+  responses: { 201: jsonContent(z.object({ user: UserSchema }), 'Created'), ...problems(400, 403, 409, 413, 415, 429, 503) },
+});
+
+const login = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  tags: ['auth'],
+  description: 'transport "cookie" (default) sets HttpOnly cookies and returns no tokens; "token" returns them in the body.',
+  request: { body: { required: true, ...jsonContent(LoginBody, 'Credentials') } },
+  responses: {
+    200: jsonContent(z.union([CookieSessionResponse, TokenSessionResponse]), 'Signed in'),
+    ...problems(400, 401, 403, 413, 415, 429, 503),
+  },
+});
+
+const refresh = createRoute({
+  method: 'post',
+  path: '/auth/refresh',
+  tags: ['auth'],
+  description: 'Refresh token from the cookie (answers in cookie mode) or from the body (answers in token mode).',
+  request: { body: { required: false, ...jsonContent(RefreshBody, 'Token-mode refresh token') } },
+  responses: {
+    200: jsonContent(z.union([CookieSessionResponse, TokenSessionResponse]), 'Rotated'),
+    ...problems(400, 401, 403, 415, 503),
+  },
+});
+
+const logout = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  tags: ['auth'],
+  description: 'Revokes the current session if the caller is authenticated; always expires the cookies.',
+  responses: { 204: { description: 'Signed out' }, ...problems(403, 503) },
+});
+
+const logoutAll = createRoute({
+  method: 'post',
+  path: '/auth/logout-all',
+  tags: ['auth'],
+  security: [{ bearer: [] }, { cookie: [] }] as Record<string, string[]>[],
+  responses: { 204: { description: 'Every session revoked' }, ...problems(401, 403, 503) },
+});
+
+/** Register, login, refresh, logout and logout-all. */
+export function authRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  const secure = deps.http.cookieSecure;
+  const names = cookieNames(secure);
+  const origin = (c: { env: AppEnv['Bindings']; req: { header(name: string): string | undefined } }) => ({
+    ip: sourceIpOf(c.env),
+    userAgent: c.req.header('user-agent') ?? '',
+  });
+
+  app.openapi(register, async (c) => {
+    const user = await registerUser(deps, c.req.valid('json'), origin(c));
+    return c.json({ user: userView(user) }, 201);
+  });
+
+  app.openapi(login, async (c) => {
+    const body = c.req.valid('json');
+    const result = await logIn(deps, body, origin(c));
+    if (body.transport === 'token') return c.json({ user: userView(result.user), ...tokenBody(result.tokens) }, 200);
+    setSessionCookies(c, result.tokens, secure);
+    return c.json({ user: userView(result.user), accessTokenExpiresAt: result.tokens.access.expiresAt.toISOString() }, 200);
+  });
+
+  app.openapi(refresh, async (c) => {
+    const bodyToken = c.req.valid('json')?.refreshToken;
+    const cookie = readCookie(c.req.header('cookie'), names.refresh);
+    const cookieMode = bodyToken === undefined;
+    try {
+      if (cookieMode && cookie.kind === 'ambiguous') throw unauthenticated('Duplicate refresh cookies');
+      const presented = bodyToken ?? (cookie.kind === 'present' ? cookie.value : undefined);
+      if (!presented) throw unauthenticated('No refresh token');
+      const tokens = await refreshSession(deps, presented);
+      if (!cookieMode) return c.json(tokenBody(tokens), 200);
+      setSessionCookies(c, tokens, secure);
+      return c.json({ accessTokenExpiresAt: tokens.access.expiresAt.toISOString() }, 200);
+    } catch (error) {
+      // A dead refresh cookie is useless to the browser; the 401 from onError carries its expiry.
+      if (cookieMode && isAppError(error) && STATUS_BY_CODE[error.code] === 401) clearSessionCookies(c, secure);
+      throw error;
+    }
+  });
+
+  app.openapi(logout, async (c) => {
+    const claims = await readOptionalAuth(deps, c.req.header('authorization'), c.req.header('cookie'), names.access);
+    if (claims) await deps.sessions.revoke(claims.userId, claims.sessionId);
+    clearSessionCookies(c, secure);
+    c.header('clear-site-data', '"cookies", "storage"');
+    return c.body(null, 204);
+  });
+
+  app.use(logoutAll.path, authenticate({ ...deps, accessCookie: names.access }));
+  app.openapi(logoutAll, async (c) => {
+    await deps.sessions.revokeAll(c.get('auth').userId);
+    clearSessionCookies(c, secure);
+    c.header('clear-site-data', '"cookies", "storage"');
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+/** Logout is idempotent: an expired or missing access token still gets its cookies cleared. */
+async function readOptionalAuth(
+  deps: AppDeps,
+  authorization: string | undefined,
+  cookieHeader: string | undefined,
+  accessCookie: string,
+) {
+  const bearer = authorization?.match(/^Bearer ([A-Za-z0-9\-_.]+)$/i)?.[1];
+  const cookie = readCookie(cookieHeader, accessCookie);
+  const token = bearer ?? (cookie.kind === 'present' ? cookie.value : undefined);
+  return token ? deps.tokens.verifyAccess(token) : null;
+}
