@@ -1,15 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { AuthPolicy } from './domain/auth/auth-policy.js';
-import { systemClock } from './domain/auth/ports.js';
-import type { Env } from './config/env.js';
-import { createDatabase } from './adapters/db/client.js';
-import { createUserRepository } from './adapters/db/user-repository.js';
 import { createPasswordHasher } from './adapters/crypto/password-hasher.js';
 import { loadKeySet } from './adapters/crypto/signing-keys.js';
 import { createTokenService } from './adapters/crypto/token-service.js';
+import { createDatabase } from './adapters/db/client.js';
+import { createUserRepository } from './adapters/db/user-repository.js';
 import { createRedis } from './adapters/redis/client.js';
 import { createRateLimiter } from './adapters/redis/rate-limiter.js';
 import { createSessionStore } from './adapters/redis/session-store.js';
+import type { Env } from './config/env.js';
+import type { AuthPolicy } from './domain/auth/auth-policy.js';
+import { systemClock } from './domain/auth/ports.js';
 import type { AppDeps } from './http/app-deps.js';
 
 export const policyFrom = (env: Env): AuthPolicy => ({
@@ -62,7 +62,17 @@ export async function createDeps(env: Env) {
       },
     },
     logError: (message, details) => logger.error(message, details),
-    http: { cookieSecure: env.COOKIE_SECURE, allowedOrigins: env.ALLOWED_ORIGINS, maxBodyBytes: env.MAX_BODY_BYTES },
+    http: {
+      cookieSecure: env.COOKIE_SECURE,
+      allowedOrigins: env.ALLOWED_ORIGINS,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+    },
   };
-  return { deps, db, pool, redis, close: async () => void (await Promise.allSettled([pool.end(), redis.quit()])) };
+  return {
+    deps,
+    db,
+    pool,
+    redis,
+    close: async () => void (await Promise.allSettled([pool.end(), redis.quit()])),
+  };
 }

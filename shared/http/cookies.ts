@@ -11,9 +11,12 @@ export interface CookieNames {
 
 /** `__Host-` pins the access cookie to this host and path `/`; `__Secure-` allows the narrower refresh path. */
 export const cookieNames = (secure: boolean): CookieNames =>
-  secure ? { access: '__Host-access', refresh: '__Secure-refresh' } : { access: 'access', refresh: 'refresh' };
+  secure
+    ? { access: '__Host-access', refresh: '__Secure-refresh' }
+    : { access: 'access', refresh: 'refresh' };
 
-const maxAgeUntil = (expiresAt: Date): number => Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+const maxAgeUntil = (expiresAt: Date): number =>
+  Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
 
 export function setSessionCookies(c: Context, tokens: SessionTokens, secure: boolean): void {
   const names = cookieNames(secure);

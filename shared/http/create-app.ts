@@ -44,7 +44,11 @@ export function createApp(deps: AppDeps) {
   app.route('/', authRoutes(deps));
   app.route('/', sessionRoutes(deps));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'cookie', {
     type: 'apiKey',
     in: 'cookie',
@@ -56,14 +60,19 @@ export function createApp(deps: AppDeps) {
   });
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Serverless auth + chat API' }));
 
-  app.notFound((c) => problemResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    problemResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)),
+  );
   app.onError((error, c) => {
     const appError = toAppError(error);
     if (appError.code === 'internal_error' || appError.code === 'dependency_unavailable') {
       deps.logError('request failed', {
         requestId: c.get('requestId'),
         code: appError.code,
-        error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+        error:
+          error instanceof Error
+            ? { name: error.name, message: error.message, stack: error.stack }
+            : String(error),
         cause: appError.cause instanceof Error ? appError.cause.message : undefined,
       });
     }

@@ -47,7 +47,10 @@ export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
     requestId: c.get('requestId'),
     ...(error.details === undefined ? {} : { errors: error.details }),
   };
-  const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/problem+json',
+    'cache-control': 'no-store',
+  };
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
   if (status === 401) headers['www-authenticate'] = 'Bearer';
   return c.body(JSON.stringify(body), status, headers);
@@ -59,7 +62,8 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof HTTPException) {
     if (error.status === 400) return new AppError('malformed_json', 'Request body is not valid JSON');
     if (error.status === 413) return new AppError('payload_too_large', 'Request body is too large');
-    if (error.status === 415) return new AppError('unsupported_media_type', 'Request body must be application/json');
+    if (error.status === 415)
+      return new AppError('unsupported_media_type', 'Request body must be application/json');
   }
   return new AppError('internal_error', 'Unexpected error', { cause: error });
 }

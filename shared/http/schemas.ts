@@ -48,7 +48,9 @@ export const LoginBody = z
   })
   .openapi('LoginRequest');
 
-export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(4096).optional() }).openapi('RefreshRequest');
+export const RefreshBody = z
+  .object({ refreshToken: z.string().min(1).max(4096).optional() })
+  .openapi('RefreshRequest');
 
 export const CookieSessionResponse = z
   .object({ user: UserSchema.optional(), accessTokenExpiresAt: z.string().datetime() })
@@ -81,7 +83,10 @@ export function problems(...statuses: number[]) {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { description: `Problem (${status})`, content: { 'application/problem+json': { schema: ProblemSchema } } },
+      {
+        description: `Problem (${status})`,
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      },
     ]),
   );
 }

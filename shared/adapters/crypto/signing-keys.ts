@@ -43,7 +43,8 @@ export async function loadKeySet(signingKeyJson: string, previousPublicKeysJson 
   const algorithm = algorithmOf(signing);
   const current = toPublicJwk(signing);
   const previous = parseJson(previousPublicKeysJson, 'JWT_PREVIOUS_PUBLIC_KEYS');
-  if (!Array.isArray(previous)) throw new Error('JWT_PREVIOUS_PUBLIC_KEYS must be a JSON array of public JWKs');
+  if (!Array.isArray(previous))
+    throw new Error('JWT_PREVIOUS_PUBLIC_KEYS must be a JSON array of public JWKs');
   const privateKey = (await importJWK({ ...signing, alg: algorithm }, algorithm)) as CryptoKey;
   const publicJwks = [current, ...previous.map((key) => toPublicJwk(key as JWK))];
   return { algorithm, kid: current.kid as string, privateKey, publicJwks };

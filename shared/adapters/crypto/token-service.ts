@@ -54,7 +54,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         ...(options.now ? { currentDate: options.now() } : {}),
       });
-      if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string') {
+      if (
+        typeof payload.sid !== 'string' ||
+        typeof payload.sub !== 'string' ||
+        typeof payload.jti !== 'string'
+      ) {
         return null;
       }
       return {

@@ -9,8 +9,16 @@ interface PgLikeError {
 // Class 08 = connection exceptions, 57 = operator intervention (incl. 57014 statement timeout),
 // 53 = insufficient resources; node-level socket errors carry errno-style codes.
 const UNAVAILABLE_SQLSTATE = /^(08|57|53)/;
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
-const UNAVAILABLE_MESSAGES = /timeout|terminated|Connection ended|not queryable|Client has encountered a connection error/i;
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+const UNAVAILABLE_MESSAGES =
+  /timeout|terminated|Connection ended|not queryable|Client has encountered a connection error/i;
 
 /** Drizzle wraps driver errors (DrizzleQueryError.cause); walk the chain to the pg error. */
 export function findPgError(error: unknown): PgLikeError | undefined {
@@ -30,7 +38,11 @@ export function translateDbFailure(error: unknown): never {
   const pgError = findPgError(error);
   const code = typeof pgError?.code === 'string' ? pgError.code : '';
   const message = typeof pgError?.message === 'string' ? pgError.message : '';
-  if (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_MESSAGES.test(message)) {
+  if (
+    UNAVAILABLE_SQLSTATE.test(code) ||
+    UNAVAILABLE_NODE_CODES.has(code) ||
+    UNAVAILABLE_MESSAGES.test(message)
+  ) {
     throw dependencyUnavailable('Database', error);
   }
   throw error;

@@ -36,7 +36,8 @@ export function createUserRepository(db: Database): UserRepository {
         if (!row) throw new Error('insert returned no row');
         return row;
       } catch (error) {
-        if (isUniqueViolation(error)) throw new AppError('email_taken', 'An account with this email already exists');
+        if (isUniqueViolation(error))
+          throw new AppError('email_taken', 'An account with this email already exists');
         return translateDbFailure(error);
       }
     },
@@ -53,7 +54,12 @@ export function createUserRepository(db: Database): UserRepository {
       return db
         .select(publicColumns)
         .from(users)
-        .where(and(ne(users.id, excludeUserId), or(ilike(users.email, pattern), ilike(users.displayName, pattern))))
+        .where(
+          and(
+            ne(users.id, excludeUserId),
+            or(ilike(users.email, pattern), ilike(users.displayName, pattern)),
+          ),
+        )
         .orderBy(users.displayName)
         .limit(limit)
         .catch(translateDbFailure);

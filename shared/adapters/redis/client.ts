@@ -11,7 +11,8 @@ export interface RedisConnectionOptions {
 
 // ioredis defaults let a dead Redis hang a request for 70+ s (past API Gateway's 30 s): bound every wait,
 // retry a command at most once, and reconnect with jitter so thawed Lambdas don't stampede.
-const reconnectWithJitter = (attempt: number): number => Math.min(1000, 50 * 2 ** attempt) + Math.random() * 100;
+const reconnectWithJitter = (attempt: number): number =>
+  Math.min(1000, 50 * 2 ** attempt) + Math.random() * 100;
 
 function baseOptions(url: URL, commandTimeoutMs: number): RedisOptions {
   return {
@@ -44,7 +45,14 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
     });
   } else {
     const db = Number(url.pathname.slice(1) || 0);
-    client = new Redis({ ...common, host, port, db, keyPrefix: options.keyPrefix, retryStrategy: reconnectWithJitter });
+    client = new Redis({
+      ...common,
+      host,
+      port,
+      db,
+      keyPrefix: options.keyPrefix,
+      retryStrategy: reconnectWithJitter,
+    });
   }
   // Without a listener ioredis logs every reconnect failure as an unhandled error event.
   client.on('error', () => {});

@@ -1,7 +1,8 @@
 // Every key of one user shares the `{u:<id>}` hash tag, so multi-key scripts stay in one cluster slot.
 const userTag = (userId: string): string => `{u:${userId}}`;
 
-export const sessionKey = (userId: string, sessionId: string): string => `${userTag(userId)}:session:${sessionId}`;
+export const sessionKey = (userId: string, sessionId: string): string =>
+  `${userTag(userId)}:session:${sessionId}`;
 
 /** The part of a session key before the session id; the revoke-all script appends ids to it. */
 export const sessionKeyPrefix = (userId: string): string => `${userTag(userId)}:session:`;

@@ -14,10 +14,12 @@ return {count, redis.call('PTTL', KEYS[1])}
 export function createRateLimiter(redis: RedisClient): RateLimiter {
   return {
     async hit(bucket, limit, windowSeconds): Promise<ThrottleDecision> {
-      const [count, ttlMs] = (await runScript(redis, HIT, [rateLimitKey(bucket)], [windowSeconds * 1000])) as [
-        number,
-        number,
-      ];
+      const [count, ttlMs] = (await runScript(
+        redis,
+        HIT,
+        [rateLimitKey(bucket)],
+        [windowSeconds * 1000],
+      )) as [number, number];
       if (count <= limit) return { allowed: true };
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) };
     },

@@ -16,7 +16,11 @@ export const defineScript = (source: string): LuaScript => ({
 
 /** Anything but a reply from Redis itself (refused, timed out, offline) means "unavailable": fail closed. */
 export function translateRedisFailure(error: unknown): never {
-  if (error instanceof ReplyError && !/CLUSTERDOWN|LOADING|TRYAGAIN|MASTERDOWN/.test((error as Error).message)) throw error;
+  if (
+    error instanceof ReplyError &&
+    !/CLUSTERDOWN|LOADING|TRYAGAIN|MASTERDOWN/.test((error as Error).message)
+  )
+    throw error;
   throw dependencyUnavailable('Redis', error);
 }
 

@@ -87,9 +87,14 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
     },
 
     async findActive(userId, sessionId): Promise<ActiveSession | null> {
-      const [uid, email, name, createdAt] = await guard(redis.hmget(sessionKey(userId, sessionId), ...USER_FIELDS));
+      const [uid, email, name, createdAt] = await guard(
+        redis.hmget(sessionKey(userId, sessionId), ...USER_FIELDS),
+      );
       if (!uid || uid !== userId || !email || !name) return null;
-      return { sessionId, user: { id: uid, email, displayName: name, createdAt: new Date(Number(createdAt)) } };
+      return {
+        sessionId,
+        user: { id: uid, email, displayName: name, createdAt: new Date(Number(createdAt)) },
+      };
     },
 
     async list(userId, nowMs): Promise<SessionSummary[]> {
@@ -120,9 +125,12 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
     },
 
     async revokeAll(userId): Promise<string[]> {
-      const reply = await runScript(redis, REVOKE_ALL, [sessionIndexKey(userId)], [
-        `${keyPrefix}${sessionKeyPrefix(userId)}`,
-      ]);
+      const reply = await runScript(
+        redis,
+        REVOKE_ALL,
+        [sessionIndexKey(userId)],
+        [`${keyPrefix}${sessionKeyPrefix(userId)}`],
+      );
       return (reply as string[]) ?? [];
     },
   };

@@ -1,4 +1,11 @@
-import type { Clock, PasswordHasher, RateLimiter, SessionStore, TokenService, UserRepository } from './ports.js';
+import type {
+  Clock,
+  PasswordHasher,
+  RateLimiter,
+  SessionStore,
+  TokenService,
+  UserRepository,
+} from './ports.js';
 
 /** Lifetimes and throttles, from config. */
 export interface AuthPolicy {

@@ -20,7 +20,9 @@ async function enforceLoginThrottle(deps: AuthDeps, email: string, ip: string): 
     limiter.hit(`login:account:${email}`, policy.loginAccountLimit, policy.loginWindowSeconds),
     limiter.hit(`login:ip:${ip}`, policy.loginIpLimit, policy.loginWindowSeconds),
   ]);
-  const waits = [account, address].flatMap((decision) => (decision.allowed ? [] : [decision.retryAfterSeconds]));
+  const waits = [account, address].flatMap((decision) =>
+    decision.allowed ? [] : [decision.retryAfterSeconds],
+  );
   if (waits.length > 0) {
     throw new AppError('rate_limited', 'Too many login attempts; try again later', {
       retryAfterSeconds: Math.max(...waits),

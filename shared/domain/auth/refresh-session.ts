@@ -21,7 +21,10 @@ export async function refreshSession(deps: AuthDeps, refreshToken: string): Prom
     newRefreshExpiresAtMs: nowMs + deps.policy.refreshTtlSeconds * 1000,
   });
   if (outcome.kind === 'reused') {
-    throw new AppError('refresh_token_reused', 'Refresh token was already used; the session has been revoked');
+    throw new AppError(
+      'refresh_token_reused',
+      'Refresh token was already used; the session has been revoked',
+    );
   }
   if (outcome.kind === 'missing') throw unauthenticated('Session has ended');
   return signSessionTokens(deps, {

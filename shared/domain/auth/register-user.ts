@@ -21,7 +21,11 @@ const invalid = (field: string, message: string): AppError =>
   new AppError('validation_failed', message, { details: [{ path: field, message }] });
 
 /** Creates an account; the unique index on the canonical email decides races (one winner, others 409). */
-export async function registerUser(deps: AuthDeps, input: RegisterInput, origin: RequestOrigin): Promise<User> {
+export async function registerUser(
+  deps: AuthDeps,
+  input: RegisterInput,
+  origin: RequestOrigin,
+): Promise<User> {
   const email = canonicalEmail(input.email);
   if (!isPlausibleEmail(email)) throw invalid('email', 'Email address is not valid');
   const displayName = input.displayName.trim().normalize('NFC');

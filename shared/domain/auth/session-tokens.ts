@@ -13,7 +13,13 @@ export interface SessionTokens {
  */
 export async function signSessionTokens(
   deps: Pick<AuthDeps, 'tokens' | 'policy'>,
-  generation: { userId: string; sessionId: string; refreshId: string; issuedAtSeconds: number; refreshExpiresAtMs: number },
+  generation: {
+    userId: string;
+    sessionId: string;
+    refreshId: string;
+    issuedAtSeconds: number;
+    refreshExpiresAtMs: number;
+  },
 ): Promise<SessionTokens> {
   const base = {
     userId: generation.userId,

@@ -9,7 +9,11 @@ const BEARER = /^Bearer ([A-Za-z0-9\-_.]+)$/i;
 type Credential = { token: string; via: CredentialSource };
 
 /** Bearer wins over the cookie; a malformed Authorization header or a duplicated cookie is a 401, not a fallback. */
-function readCredential(authorization: string | undefined, cookieHeader: string | undefined, cookieName: string): Credential {
+function readCredential(
+  authorization: string | undefined,
+  cookieHeader: string | undefined,
+  cookieName: string,
+): Credential {
   if (authorization !== undefined) {
     const match = BEARER.exec(authorization.trim());
     if (!match?.[1]) throw unauthenticated('Authorization header must be "Bearer <token>"');
@@ -24,11 +28,20 @@ function readCredential(authorization: string | undefined, cookieHeader: string 
 /** Verifies the access token, then requires its Redis session to still exist (logout revokes at once). */
 export const authenticate = (deps: { tokens: TokenService; sessions: SessionStore; accessCookie: string }) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const credential = readCredential(c.req.header('authorization'), c.req.header('cookie'), deps.accessCookie);
+    const credential = readCredential(
+      c.req.header('authorization'),
+      c.req.header('cookie'),
+      deps.accessCookie,
+    );
     const claims = await deps.tokens.verifyAccess(credential.token);
     if (!claims) throw unauthenticated('Access token is invalid or expired');
     const session = await deps.sessions.findActive(claims.userId, claims.sessionId);
     if (!session) throw unauthenticated('Session has ended');
-    c.set('auth', { userId: claims.userId, sessionId: claims.sessionId, user: session.user, via: credential.via });
+    c.set('auth', {
+      userId: claims.userId,
+      sessionId: claims.sessionId,
+      user: session.user,
+      via: credential.via,
+    });
     await next();
   });

@@ -4,7 +4,11 @@ import type { AppEnv } from '../app-env.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function isTrustedOrigin(origin: string, host: string | undefined, allowedOrigins: readonly string[]): boolean {
+function isTrustedOrigin(
+  origin: string,
+  host: string | undefined,
+  allowedOrigins: readonly string[],
+): boolean {
   if (allowedOrigins.includes(origin)) return true;
   try {
     return host !== undefined && new URL(origin).host === host;
@@ -28,6 +32,7 @@ export const csrfGuard = (allowedOrigins: readonly string[]) =>
       if (origin !== 'null' && isTrustedOrigin(origin, c.req.header('host'), allowedOrigins)) return next();
       throw new AppError('csrf_rejected', 'Cross-site request rejected');
     }
-    if (site === 'cross-site' || site === 'same-site') throw new AppError('csrf_rejected', 'Cross-site request rejected');
+    if (site === 'cross-site' || site === 'same-site')
+      throw new AppError('csrf_rejected', 'Cross-site request rejected');
     return next();
   });

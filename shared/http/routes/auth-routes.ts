@@ -34,14 +34,18 @@ const register = createRoute({
   path: '/auth/register',
   tags: ['auth'],
   request: { body: { required: true, ...jsonContent(RegisterBody, 'New account') } },
-  responses: { 201: jsonContent(z.object({ user: UserSchema }), 'Created'), ...problems(400, 403, 409, 413, 415, 429, 503) },
+  responses: {
+    201: jsonContent(z.object({ user: UserSchema }), 'Created'),
+    ...problems(400, 403, 409, 413, 415, 429, 503),
+  },
 });
 
 const login = createRoute({
   method: 'post',
   path: '/auth/login',
   tags: ['auth'],
-  description: 'transport "cookie" (default) sets HttpOnly cookies and returns no tokens; "token" returns them in the body.',
+  description:
+    'transport "cookie" (default) sets HttpOnly cookies and returns no tokens; "token" returns them in the body.',
   request: { body: { required: true, ...jsonContent(LoginBody, 'Credentials') } },
   responses: {
     200: jsonContent(z.union([CookieSessionResponse, TokenSessionResponse]), 'Signed in'),
@@ -53,7 +57,8 @@ const refresh = createRoute({
   method: 'post',
   path: '/auth/refresh',
   tags: ['auth'],
-  description: 'Refresh token from the cookie (answers in cookie mode) or from the body (answers in token mode).',
+  description:
+    'Refresh token from the cookie (answers in cookie mode) or from the body (answers in token mode).',
   request: { body: { required: false, ...jsonContent(RefreshBody, 'Token-mode refresh token') } },
   responses: {
     200: jsonContent(z.union([CookieSessionResponse, TokenSessionResponse]), 'Rotated'),
@@ -95,9 +100,13 @@ export function authRoutes(deps: AppDeps) {
   app.openapi(login, async (c) => {
     const body = c.req.valid('json');
     const result = await logIn(deps, body, origin(c));
-    if (body.transport === 'token') return c.json({ user: userView(result.user), ...tokenBody(result.tokens) }, 200);
+    if (body.transport === 'token')
+      return c.json({ user: userView(result.user), ...tokenBody(result.tokens) }, 200);
     setSessionCookies(c, result.tokens, secure);
-    return c.json({ user: userView(result.user), accessTokenExpiresAt: result.tokens.access.expiresAt.toISOString() }, 200);
+    return c.json(
+      { user: userView(result.user), accessTokenExpiresAt: result.tokens.access.expiresAt.toISOString() },
+      200,
+    );
   });
 
   app.openapi(refresh, async (c) => {
@@ -114,13 +123,19 @@ export function authRoutes(deps: AppDeps) {
       return c.json({ accessTokenExpiresAt: tokens.access.expiresAt.toISOString() }, 200);
     } catch (error) {
       // A dead refresh cookie is useless to the browser; the 401 from onError carries its expiry.
-      if (cookieMode && isAppError(error) && STATUS_BY_CODE[error.code] === 401) clearSessionCookies(c, secure);
+      if (cookieMode && isAppError(error) && STATUS_BY_CODE[error.code] === 401)
+        clearSessionCookies(c, secure);
       throw error;
     }
   });
 
   app.openapi(logout, async (c) => {
-    const claims = await readOptionalAuth(deps, c.req.header('authorization'), c.req.header('cookie'), names.access);
+    const claims = await readOptionalAuth(
+      deps,
+      c.req.header('authorization'),
+      c.req.header('cookie'),
+      names.access,
+    );
     if (claims) await deps.sessions.revoke(claims.userId, claims.sessionId);
     clearSessionCookies(c, secure);
     c.header('clear-site-data', '"cookies", "storage"');

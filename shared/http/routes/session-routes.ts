@@ -34,7 +34,10 @@ const me = createRoute({
   path: '/me',
   tags: ['users'],
   security,
-  responses: { 200: jsonContent(z.object({ user: UserSchema }), 'The signed-in user'), ...problems(401, 503) },
+  responses: {
+    200: jsonContent(z.object({ user: UserSchema }), 'The signed-in user'),
+    ...problems(401, 503),
+  },
 });
 
 /** Session listing/revocation and `GET /me`; all authenticated. */

@@ -12,7 +12,10 @@ const health = createRoute({
   responses: { 200: jsonContent(z.object({ status: z.literal('ok') }), 'Process is alive') },
 });
 
-const ReadySchema = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.enum(['ok', 'down'])) });
+const ReadySchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.record(z.string(), z.enum(['ok', 'down'])),
+});
 
 const ready = createRoute({
   method: 'get',
@@ -28,13 +31,17 @@ const jwks = createRoute({
   method: 'get',
   path: '/.well-known/jwks.json',
   tags: ['system'],
-  responses: { 200: jsonContent(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }), 'Public signing keys') },
+  responses: {
+    200: jsonContent(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }), 'Public signing keys'),
+  },
 });
 
 const withTimeout = (check: () => Promise<void>): Promise<void> =>
   Promise.race([
     check(),
-    new Promise<void>((_, reject) => setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS).unref()),
+    new Promise<void>((_, reject) =>
+      setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS).unref(),
+    ),
   ]);
 
 /** Liveness, readiness (each dependency bounded in time) and the JWKS. */
@@ -45,11 +52,17 @@ export function systemRoutes(deps: AppDeps) {
 
   app.openapi(ready, async (c) => {
     const names = Object.keys(deps.readiness);
-    const results = await Promise.allSettled(names.map((name) => withTimeout(deps.readiness[name] ?? (async () => {}))));
-    const checks = Object.fromEntries(names.map((name, i) => [name, results[i]?.status === 'fulfilled' ? 'ok' : 'down'] as const));
+    const results = await Promise.allSettled(
+      names.map((name) => withTimeout(deps.readiness[name] ?? (async () => {}))),
+    );
+    const checks = Object.fromEntries(
+      names.map((name, i) => [name, results[i]?.status === 'fulfilled' ? 'ok' : 'down'] as const),
+    );
     const healthy = Object.values(checks).every((state) => state === 'ok');
     if (!healthy) c.header('retry-after', '1');
-    return healthy ? c.json({ status: 'ok' as const, checks }, 200) : c.json({ status: 'unavailable' as const, checks }, 503);
+    return healthy
+      ? c.json({ status: 'ok' as const, checks }, 200)
+      : c.json({ status: 'unavailable' as const, checks }, 503);
   });
 
   app.openapi(jwks, (c) => {

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createDatabase } from '../shared/adapters/db/client.js';
+import { runMigrations } from '../shared/adapters/db/migrate.js';
+import { loadEnv } from '../shared/config/env.js';
+import { ensureDevSecrets } from './dev-secrets.js';
+import { type HttpLambdaHandler, startHttpGateway } from './http-gateway.js';
+import { resolvePostgres } from './resolve-postgres.js';
+import { resolveRedis } from './resolve-redis.js';
+
+// `npm start`: the whole system on this machine with embedded defaults (DESIGN.md §1), same handler code as AWS.
+const env = process.env;
+if (existsSync('.env')) process.loadEnvFile('.env');
+env.NODE_ENV ??= 'development';
+const dataDir = resolve(env.DATA_DIR ?? '.data');
+const host = env.HOST ?? '127.0.0.1';
+const port = Number(env.PORT ?? 3000);
+
+const postgres = await resolvePostgres(env, dataDir);
+const redis = await resolveRedis(env).catch(async (error: Error) => {
+  await postgres.stop();
+  console.error(error.message);
+  process.exit(1);
+});
+env.DATABASE_URL = postgres.url;
+env.REDIS_URL = redis.url;
+const { generated } = await ensureDevSecrets(env, dataDir);
+
+const config = loadEnv(env);
+const migrator = createDatabase({
+  url: config.DATABASE_URL,
+  connectTimeoutMs: 5000,
+  statementTimeoutMs: 60_000,
+});
+await runMigrations(migrator.db);
+await migrator.pool.end();
+
+// Imported only now, so the handler module reads the environment assembled above (as Lambda would).
+const { handler } = await import('../functions/http.js');
+const http = await startHttpGateway({ handler: handler as unknown as HttpLambdaHandler, port, host });
+
+console.log(`
+  HTTP API   ${http.url}
+  API docs   ${http.url}/docs
+  Postgres   ${postgres.description}
+  Redis      ${redis.description}${generated.length ? `\n  Dev keys   ${generated.join(', ')} from ${dataDir}` : ''}
+
+  Ctrl-C stops everything npm start started.
+`);
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await http.close();
+  await Promise.allSettled([redis.stop(), postgres.stop()]);
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
