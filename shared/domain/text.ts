@@ -1,8 +1,10 @@
 // C0/C1 controls (incl. NUL, which Postgres text cannot hold), bidi overrides/isolates and zero-width
 // characters: invisible in a UI, so they enable spoofing in names and break identifiers.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const FORBIDDEN_IN_NAMES =
   /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
 // Message text may keep newline and tab; every other control character is rejected.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const FORBIDDEN_IN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
 // A lone UTF-16 surrogate cannot be encoded as UTF-8 and would be mangled on its way to the stores.
 const LONE_SURROGATE = /\p{Surrogate}/u;
