@@ -12,6 +12,9 @@ import { resolveRedis } from './resolve-redis.js';
 const env = process.env;
 if (existsSync('.env')) process.loadEnvFile('.env');
 env.NODE_ENV ??= 'development';
+// Lambda runs one request per environment; this one process runs them all, so it needs a real pool
+// (with max 1, concurrent requests queue for the connection and time out as spurious 503s).
+env.DATABASE_POOL_MAX ??= '10';
 const dataDir = resolve(env.DATA_DIR ?? '.data');
 const host = env.HOST ?? '127.0.0.1';
 const port = Number(env.PORT ?? 3000);

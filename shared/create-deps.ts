@@ -30,6 +30,7 @@ export async function createDeps(env: Env) {
     url: env.DATABASE_URL,
     connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    poolMax: env.DATABASE_POOL_MAX,
   });
   const redis = createRedis({
     url: env.REDIS_URL,

@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().url(),
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  // 1 on Lambda (one request per environment); `npm start` raises it, as one process serves every request.
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(1),
   REDIS_URL: z.string().url(),
   REDIS_MODE: z.enum(['standalone', 'cluster']).default('standalone'),
   REDIS_KEY_PREFIX: z.string().default(''),

@@ -8,16 +8,19 @@ export interface DatabaseOptions {
   url: string;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
+  /** Defaults to 1; only a process serving concurrent requests (the local emulator) needs more. */
+  poolMax?: number;
 }
 
 /**
  * One connection per Lambda environment (`max: 1`): a Lambda serves one request at a time, and RDS Proxy
- * multiplexes. Every wait is bounded so a dead database becomes a fast 503, not a gateway timeout.
+ * multiplexes. Every wait is bounded so a dead database becomes a fast 503, not a gateway timeout; that
+ * bound includes waiting for the pool's connection, so a process serving many requests needs `poolMax`.
  */
 export function createDatabase(options: DatabaseOptions): { db: Database; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: 1,
+    max: options.poolMax ?? 1,
     connectionTimeoutMillis: options.connectTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
     query_timeout: options.statementTimeoutMs + 1000,

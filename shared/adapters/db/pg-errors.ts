@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { dependencyUnavailable } from '../../domain/errors.js';
 
 interface PgLikeError {
@@ -33,17 +34,31 @@ export function findPgError(error: unknown): PgLikeError | undefined {
 
 export const isUniqueViolation = (error: unknown): boolean => findPgError(error)?.code === '23505';
 
+/**
+ * Messages along the cause chain. pg's connection errors (e.g. "Connection terminated due to connection
+ * timeout") carry no code and sit under drizzle's wrapper, whose own message (SQL + params) is skipped.
+ */
+function chainMessages(error: unknown): string[] {
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {
+    const candidate = current as PgLikeError;
+    if (!(current instanceof DrizzleQueryError) && typeof candidate.message === 'string') {
+      messages.push(candidate.message);
+    }
+    current = candidate.cause;
+  }
+  return messages;
+}
+
 /** Maps "Postgres is down or too slow" to a 503; rethrows anything else untouched. */
 export function translateDbFailure(error: unknown): never {
   const pgError = findPgError(error);
   const code = typeof pgError?.code === 'string' ? pgError.code : '';
-  const message = typeof pgError?.message === 'string' ? pgError.message : '';
-  if (
-    UNAVAILABLE_SQLSTATE.test(code) ||
-    UNAVAILABLE_NODE_CODES.has(code) ||
-    UNAVAILABLE_MESSAGES.test(message)
-  ) {
-    throw dependencyUnavailable('Database', error);
+  const unavailableMessage = chainMessages(error).some((message) => UNAVAILABLE_MESSAGES.test(message));
+  if (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code) || unavailableMessage) {
+    // Drizzle's wrapper message holds the SQL parameters (emails, password hashes); log the driver error.
+    throw dependencyUnavailable('Database', error instanceof DrizzleQueryError ? error.cause : error);
   }
   throw error;
 }

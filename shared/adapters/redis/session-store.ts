@@ -64,6 +64,8 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
           .pexpireat(key, session.refreshExpiresAtMs)
           .zadd(index, session.absoluteExpiresAtMs, session.sessionId)
           .zremrangebyscore(index, '-inf', session.createdAtMs)
+          // GT alone never sets a TTL on a key without one (it counts as infinite): NX sets it, GT extends it.
+          .pexpireat(index, session.absoluteExpiresAtMs, 'NX')
           .pexpireat(index, session.absoluteExpiresAtMs, 'GT')
           .exec(),
       );

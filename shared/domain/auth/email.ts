@@ -1,6 +1,7 @@
-/** Canonical form used for uniqueness and lookups: trimmed, NFC, lowercased. */
+/** Canonical form used for uniqueness and lookups: trimmed, lowercased, NFC. */
 export function canonicalEmail(raw: string): string {
-  return raw.trim().normalize('NFC').toLowerCase();
+  // NFC last: lowercasing can turn an NFC string into a composable one (U+03AA U+0301 → U+03CA U+0301).
+  return raw.trim().toLowerCase().normalize('NFC');
 }
 
 // Pragmatic shape check (RFC 5321 length limits); deliverability is not our business.

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthDeps, AuthPolicy } from '../../shared/domain/auth/auth-policy.js';
+import type {
+  ActiveSession,
+  Clock,
+  NewSession,
+  PasswordHasher,
+  RateLimiter,
+  RotationOutcome,
+  RotationRequest,
+  SessionStore,
+  SessionSummary,
+  SignedToken,
+  ThrottleDecision,
+  TokenClaims,
+  TokenService,
+  User,
+  UserRepository,
+  UserWithPasswordHash,
+} from '../../shared/domain/auth/ports.js';
+import { AppError } from '../../shared/domain/errors.js';
+
+/** In-memory fakes of the auth ports, for use-case unit tests (no network). */
+
+export const TEST_POLICY: AuthPolicy = {
+  accessTtlSeconds: 900,
+  refreshTtlSeconds: 30 * 24 * 3600,
+  absoluteTtlSeconds: 90 * 24 * 3600,
+  refreshGraceSeconds: 10,
+  loginAccountLimit: 5,
+  loginIpLimit: 50,
+  loginWindowSeconds: 900,
+  registerIpLimit: 3,
+  registerWindowSeconds: 3600,
+};
+
+export class FakeClock implements Clock {
+  private current: number;
+
+  constructor(startMs = Date.UTC(2030, 0, 1)) {
+    this.current = startMs;
+  }
+
+  nowMs(): number {
+    return this.current;
+  }
+
+  advanceSeconds(seconds: number): void {
+    this.current += seconds * 1000;
+  }
+}
+
+export class FakeUserRepository implements UserRepository {
+  readonly byEmail = new Map<string, UserWithPasswordHash>();
+  readonly lookups: string[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  async create(input: { email: string; passwordHash: string; displayName: string }): Promise<User> {
+    if (this.byEmail.has(input.email)) throw new AppError('email_taken', 'Email is already registered');
+    const user: UserWithPasswordHash = {
+      id: randomUUID(),
+      email: input.email,
+      displayName: input.displayName,
+      passwordHash: input.passwordHash,
+      createdAt: new Date(this.clock.nowMs()),
+    };
+    this.byEmail.set(user.email, user);
+    const { passwordHash: _hash, ...publicUser } = user;
+    return publicUser;
+  }
+
+  async findByEmail(email: string): Promise<UserWithPasswordHash | null> {
+    this.lookups.push(email);
+    return this.byEmail.get(email) ?? null;
+  }
+
+  async findById(id: string): Promise<User | null> {
+    for (const { passwordHash: _hash, ...user } of this.byEmail.values()) if (user.id === id) return user;
+    return null;
+  }
+
+  async search(query: string, limit: number, excludeUserId: string): Promise<User[]> {
+    const needle = query.toLowerCase();
+    return [...this.byEmail.values()]
+      .filter((user) => user.id !== excludeUserId && user.displayName.toLowerCase().includes(needle))
+      .slice(0, limit)
+      .map(({ passwordHash: _hash, ...user }) => user);
+  }
+}
+
+/** Not a KDF: records every call so tests can assert what was (not) hashed or compared. */
+export class RecordingPasswordHasher implements PasswordHasher {
+  readonly hashed: string[] = [];
+  readonly verified: string[] = [];
+  readonly burned: string[] = [];
+
+  async hash(password: string): Promise<string> {
+    this.hashed.push(password);
+    return `fake-hash:${password}`;
+  }
+
+  async verify(password: string, hash: string): Promise<boolean> {
+    this.verified.push(password);
+    return hash === `fake-hash:${password}`;
+  }
+
+  async burn(password: string): Promise<void> {
+    this.burned.push(password);
+  }
+}
+
+/** Fixed-window counters like the Redis limiter (count <= limit is allowed), plus forced denials. */
+export class FakeRateLimiter implements RateLimiter {
+  readonly hits: { bucket: string; limit: number; windowSeconds: number }[] = [];
+  readonly resets: string[] = [];
+  private readonly counts = new Map<string, number>();
+  private readonly denied = new Map<string, number>();
+
+  deny(bucket: string, retryAfterSeconds: number): void {
+    this.denied.set(bucket, retryAfterSeconds);
+  }
+
+  async hit(bucket: string, limit: number, windowSeconds: number): Promise<ThrottleDecision> {
+    this.hits.push({ bucket, limit, windowSeconds });
+    const retryAfterSeconds = this.denied.get(bucket);
+    if (retryAfterSeconds !== undefined) return { allowed: false, retryAfterSeconds };
+    const count = (this.counts.get(bucket) ?? 0) + 1;
+    this.counts.set(bucket, count);
+    return count <= limit ? { allowed: true } : { allowed: false, retryAfterSeconds: windowSeconds };
+  }
+
+  async reset(bucket: string): Promise<void> {
+    this.resets.push(bucket);
+    this.counts.delete(bucket);
+  }
+}
+
+interface StoredSession {
+  session: NewSession;
+  rid: string;
+  prev: string | undefined;
+  rotatedAtMs: number;
+  riat: number;
+  rexp: number;
+  lastSeenAtMs: number;
+}
+
+/** Mirrors the Redis rotation script: current id rotates, previous id inside grace replays, else revoke. */
+export class FakeSessionStore implements SessionStore {
+  readonly records = new Map<string, StoredSession>();
+  readonly rotations: RotationRequest[] = [];
+
+  private static key(userId: string, sessionId: string): string {
+    return `${userId}:${sessionId}`;
+  }
+
+  async create(session: NewSession): Promise<void> {
+    this.records.set(FakeSessionStore.key(session.userId, session.sessionId), {
+      session,
+      rid: session.refreshId,
+      prev: undefined,
+      rotatedAtMs: 0,
+      riat: session.issuedAtSeconds,
+      rexp: session.refreshExpiresAtMs,
+      lastSeenAtMs: session.createdAtMs,
+    });
+  }
+
+  async rotate(request: RotationRequest): Promise<RotationOutcome> {
+    this.rotations.push(request);
+    const key = FakeSessionStore.key(request.userId, request.sessionId);
+    const record = this.records.get(key);
+    if (!record || record.rexp <= request.nowMs) return { kind: 'missing' };
+    if (record.rid === request.presentedRefreshId) {
+      record.prev = record.rid;
+      record.rid = request.newRefreshId;
+      record.rotatedAtMs = request.nowMs;
+      record.riat = Math.floor(request.nowMs / 1000);
+      record.rexp = Math.min(request.newRefreshExpiresAtMs, record.session.absoluteExpiresAtMs);
+      record.lastSeenAtMs = request.nowMs;
+      return {
+        kind: 'rotated',
+        refreshId: record.rid,
+        issuedAtSeconds: record.riat,
+        refreshExpiresAtMs: record.rexp,
+      };
+    }
+    if (record.prev === request.presentedRefreshId && request.nowMs - record.rotatedAtMs <= request.graceMs) {
+      return {
+        kind: 'grace',
+        refreshId: record.rid,
+        issuedAtSeconds: record.riat,
+        refreshExpiresAtMs: record.rexp,
+      };
+    }
+    this.records.delete(key);
+    return { kind: 'reused' };
+  }
+
+  async findActive(userId: string, sessionId: string): Promise<ActiveSession | null> {
+    const record = this.records.get(FakeSessionStore.key(userId, sessionId));
+    return record ? { sessionId, user: record.session.user } : null;
+  }
+
+  async list(userId: string, nowMs: number): Promise<SessionSummary[]> {
+    return [...this.records.values()]
+      .filter((record) => record.session.userId === userId && record.rexp > nowMs)
+      .map((record) => ({
+        id: record.session.sessionId,
+        createdAt: new Date(record.session.createdAtMs),
+        lastSeenAt: new Date(record.lastSeenAtMs),
+        expiresAt: new Date(record.rexp),
+        userAgent: record.session.userAgent,
+        ip: record.session.ip,
+      }));
+  }
+
+  async revoke(userId: string, sessionId: string): Promise<boolean> {
+    return this.records.delete(FakeSessionStore.key(userId, sessionId));
+  }
+
+  async revokeAll(userId: string): Promise<string[]> {
+    const revoked: string[] = [];
+    for (const [key, record] of this.records) {
+      if (record.session.userId !== userId) continue;
+      this.records.delete(key);
+      revoked.push(record.session.sessionId);
+    }
+    return revoked;
+  }
+}
+
+type TokenKind = 'access' | 'refresh';
+
+/** Deterministic, unsigned tokens (`kind.base64url(claims)`), so equal claims give equal strings. */
+export class FakeTokenService implements TokenService {
+  readonly signed: { kind: TokenKind; claims: TokenClaims }[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  private sign(kind: TokenKind, claims: TokenClaims): SignedToken {
+    this.signed.push({ kind, claims });
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    return { token: `${kind}.${body}`, expiresAt: new Date(claims.expiresAtSeconds * 1000) };
+  }
+
+  private verify(kind: TokenKind, token: string): TokenClaims | null {
+    const [prefix, body] = token.split('.');
+    if (prefix !== kind || !body) return null;
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
+    return claims.expiresAtSeconds * 1000 > this.clock.nowMs() ? claims : null;
+  }
+
+  async signAccess(claims: TokenClaims): Promise<SignedToken> {
+    return this.sign('access', claims);
+  }
+
+  async signRefresh(claims: TokenClaims): Promise<SignedToken> {
+    return this.sign('refresh', claims);
+  }
+
+  async verifyAccess(token: string): Promise<TokenClaims | null> {
+    return this.verify('access', token);
+  }
+
+  async verifyRefresh(token: string): Promise<TokenClaims | null> {
+    return this.verify('refresh', token);
+  }
+}
+
+export interface FakeAuth {
+  deps: AuthDeps;
+  users: FakeUserRepository;
+  sessions: FakeSessionStore;
+  tokens: FakeTokenService;
+  passwords: RecordingPasswordHasher;
+  limiter: FakeRateLimiter;
+  clock: FakeClock;
+}
+
+/** A full set of auth ports in memory; pass `tokens` to use a real TokenService instead of the fake. */
+export function fakeAuth(
+  options: { policy?: Partial<AuthPolicy>; tokens?: TokenService; clock?: FakeClock } = {},
+): FakeAuth {
+  const clock = options.clock ?? new FakeClock();
+  const users = new FakeUserRepository(clock);
+  const sessions = new FakeSessionStore();
+  const tokens = new FakeTokenService(clock);
+  const passwords = new RecordingPasswordHasher();
+  const limiter = new FakeRateLimiter();
+  const deps: AuthDeps = {
+    users,
+    sessions,
+    tokens: options.tokens ?? tokens,
+    passwords,
+    limiter,
+    clock,
+    policy: { ...TEST_POLICY, ...options.policy },
+  };
+  return { deps, users, sessions, tokens, passwords, limiter, clock };
+}

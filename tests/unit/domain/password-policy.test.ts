@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkPasswordPolicy,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+} from '../../../shared/domain/auth/password-policy.js';
+
+describe('checkPasswordPolicy', () => {
+  it('requires at least 8 characters and accepts exactly 8', () => {
+    expect(PASSWORD_MIN_LENGTH).toBe(8);
+    expect(checkPasswordPolicy('xk7#Qw2')).toBe('too_short');
+    expect(checkPasswordPolicy('xk7#Qw2!')).toBeNull();
+  });
+
+  it('counts length in code points, so an emoji counts once', () => {
+    // Seven astral emoji are 14 UTF-16 units but only 7 characters.
+    expect(checkPasswordPolicy('🦊🐙🦉🐝🦀🐢🦄')).toBe('too_short');
+    expect(checkPasswordPolicy('🦊🐙🦉🐝🦀🐢🦄🐳')).toBeNull();
+  });
+
+  it('accepts any script and spaces', () => {
+    expect(checkPasswordPolicy('пароль для входа')).toBeNull();
+    expect(checkPasswordPolicy('correct horse battery staple')).toBeNull();
+    expect(checkPasswordPolicy('秘密の合言葉です')).toBeNull();
+  });
+
+  it('accepts 256 code points and rejects 257', () => {
+    expect(PASSWORD_MAX_LENGTH).toBe(256);
+    expect(checkPasswordPolicy('x'.repeat(256))).toBeNull();
+    expect(checkPasswordPolicy('x'.repeat(257))).toBe('too_long');
+    expect(checkPasswordPolicy('🦊'.repeat(256))).toBeNull();
+    expect(checkPasswordPolicy('🦊'.repeat(257))).toBe('too_long');
+  });
+
+  it('accepts at least 64 characters', () => {
+    expect(checkPasswordPolicy('Tr0ub4dor&3'.repeat(6).slice(0, 64))).toBeNull();
+  });
+
+  it('rejects very common passwords regardless of case', () => {
+    for (const password of ['password', 'PASSWORD', 'PassWord123', 'qwertyuiop', 'QwErTyUiOp', '12345678']) {
+      expect(checkPasswordPolicy(password), password).toBe('too_common');
+    }
+  });
+
+  it('does not reject a password merely because it contains a common one', () => {
+    expect(checkPasswordPolicy('password-but-longer-and-mine')).toBeNull();
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { generateSigningKeyJson } from '../../../shared/adapters/crypto/generate-signing-key.js';
+import { loadKeySet } from '../../../shared/adapters/crypto/signing-keys.js';
+import { createTokenService } from '../../../shared/adapters/crypto/token-service.js';
+import type { RequestOrigin } from '../../../shared/domain/auth/auth-policy.js';
+import { type LoginResult, logIn } from '../../../shared/domain/auth/log-in.js';
+import { refreshSession } from '../../../shared/domain/auth/refresh-session.js';
+import { type FakeAuth, FakeClock, fakeAuth, TEST_POLICY } from '../../support/fakes-auth-ports.js';
+
+const ORIGIN: RequestOrigin = { ip: '203.0.113.9', userAgent: 'vitest' };
+const EMAIL = 'grace@example.com';
+const PASSWORD = 'correct horse battery staple';
+
+async function loggedIn(auth: FakeAuth = fakeAuth()): Promise<{ auth: FakeAuth; login: LoginResult }> {
+  await auth.users.create({ email: EMAIL, passwordHash: `fake-hash:${PASSWORD}`, displayName: 'Grace' });
+  const login = await logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN);
+  return { auth, login };
+}
+
+describe('refreshSession', () => {
+  it('rotates: returns a new pair with a new token id and asks the store for an atomic rotation', async () => {
+    const { auth, login } = await loggedIn();
+    const presented = await auth.tokens.verifyRefresh(login.tokens.refresh.token);
+    auth.clock.advanceSeconds(60);
+
+    const next = await refreshSession(auth.deps, login.tokens.refresh.token);
+
+    const claims = await auth.tokens.verifyRefresh(next.refresh.token);
+    expect(claims?.tokenId).not.toBe(presented?.tokenId);
+    expect(claims?.sessionId).toBe(login.sessionId);
+    expect(claims?.issuedAtSeconds).toBe(auth.clock.nowMs() / 1000);
+    expect(auth.sessions.rotations).toEqual([
+      {
+        userId: login.user.id,
+        sessionId: login.sessionId,
+        presentedRefreshId: presented?.tokenId,
+        newRefreshId: claims?.tokenId,
+        nowMs: auth.clock.nowMs(),
+        graceMs: TEST_POLICY.refreshGraceSeconds * 1000,
+        newRefreshExpiresAtMs: auth.clock.nowMs() + TEST_POLICY.refreshTtlSeconds * 1000,
+      },
+    ]);
+  });
+
+  it('replays the identical pair for the previous token inside the grace window', async () => {
+    const { auth, login } = await loggedIn();
+    auth.clock.advanceSeconds(60);
+    const first = await refreshSession(auth.deps, login.tokens.refresh.token);
+    auth.clock.advanceSeconds(TEST_POLICY.refreshGraceSeconds - 1);
+
+    const replay = await refreshSession(auth.deps, login.tokens.refresh.token);
+
+    expect(replay.refresh.token).toBe(first.refresh.token);
+    expect(replay.access.token).toBe(first.access.token);
+    expect(replay.refresh.expiresAt).toEqual(first.refresh.expiresAt);
+  });
+
+  it('revokes the session when a rotated refresh token is reused after the grace window', async () => {
+    const { auth, login } = await loggedIn();
+    await refreshSession(auth.deps, login.tokens.refresh.token);
+    auth.clock.advanceSeconds(TEST_POLICY.refreshGraceSeconds + 1);
+
+    await expect(refreshSession(auth.deps, login.tokens.refresh.token)).rejects.toMatchObject({
+      code: 'refresh_token_reused',
+    });
+    expect(await auth.deps.sessions.findActive(login.user.id, login.sessionId)).toBeNull();
+  });
+
+  it('revokes the session when a token two generations old is presented, even inside the grace window', async () => {
+    const { auth, login } = await loggedIn();
+    const second = await refreshSession(auth.deps, login.tokens.refresh.token);
+    await refreshSession(auth.deps, second.refresh.token);
+
+    await expect(refreshSession(auth.deps, login.tokens.refresh.token)).rejects.toMatchObject({
+      code: 'refresh_token_reused',
+    });
+    expect(await auth.deps.sessions.findActive(login.user.id, login.sessionId)).toBeNull();
+  });
+
+  it('returns unauthenticated when the session no longer exists', async () => {
+    const { auth, login } = await loggedIn();
+    await auth.deps.sessions.revoke(login.user.id, login.sessionId);
+
+    await expect(refreshSession(auth.deps, login.tokens.refresh.token)).rejects.toMatchObject({
+      code: 'unauthenticated',
+    });
+  });
+
+  it.each([
+    ['garbage', 'not-a-token'],
+    ['an access token', 'access'],
+  ])('returns unauthenticated for %s without touching the store', async (_label, kind) => {
+    const { auth, login } = await loggedIn();
+    const token = kind === 'access' ? login.tokens.access.token : kind;
+
+    await expect(refreshSession(auth.deps, token)).rejects.toMatchObject({ code: 'unauthenticated' });
+    expect(auth.sessions.rotations).toEqual([]);
+  });
+
+  it('never extends the refresh expiry past the absolute session lifetime', async () => {
+    const auth = fakeAuth({ policy: { refreshTtlSeconds: 3600, absoluteTtlSeconds: 5400 } });
+    const { login } = await loggedIn(auth);
+    const absoluteEndMs = auth.clock.nowMs() + 5400 * 1000;
+    auth.clock.advanceSeconds(3000);
+
+    const next = await refreshSession(auth.deps, login.tokens.refresh.token);
+
+    expect(next.refresh.expiresAt.getTime()).toBe(absoluteEndMs);
+    expect(next.access.expiresAt.getTime()).toBeLessThanOrEqual(absoluteEndMs);
+  });
+
+  it('replays byte-identical signed JWTs in the grace window with the real EdDSA token service', async () => {
+    const clock = new FakeClock(Date.now());
+    const tokens = createTokenService({
+      keys: await loadKeySet(await generateSigningKeyJson('grace-key')),
+      issuer: 'https://auth.test',
+      accessTtlSeconds: TEST_POLICY.accessTtlSeconds,
+      refreshTtlSeconds: TEST_POLICY.refreshTtlSeconds,
+      now: () => new Date(clock.nowMs()),
+    });
+    const { auth, login } = await loggedIn(fakeAuth({ tokens, clock }));
+    clock.advanceSeconds(2);
+    const first = await refreshSession(auth.deps, login.tokens.refresh.token);
+    clock.advanceSeconds(3);
+
+    const replay = await refreshSession(auth.deps, login.tokens.refresh.token);
+
+    expect(replay).toEqual(first);
+    expect(first.refresh.token).not.toBe(login.tokens.refresh.token);
+  });
+});

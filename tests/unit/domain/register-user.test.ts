@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { RequestOrigin } from '../../../shared/domain/auth/auth-policy.js';
+import { type RegisterInput, registerUser } from '../../../shared/domain/auth/register-user.js';
+import { fakeAuth } from '../../support/fakes-auth-ports.js';
+
+const ORIGIN: RequestOrigin = { ip: '198.51.100.4', userAgent: 'vitest' };
+const VALID: RegisterInput = {
+  email: 'ada@example.com',
+  password: 'correct horse battery staple',
+  displayName: 'Ada Lovelace',
+};
+
+describe('registerUser', () => {
+  it('stores the canonical email, the trimmed NFC display name and a hash of the password', async () => {
+    const auth = fakeAuth();
+
+    const user = await registerUser(
+      auth.deps,
+      { ...VALID, email: '  ADA@Example.COM ', displayName: '  Jose\u0301  ' },
+      ORIGIN,
+    );
+
+    expect(user).toMatchObject({ email: 'ada@example.com', displayName: 'Jos\u00e9' });
+    expect(user).not.toHaveProperty('passwordHash');
+    expect(auth.passwords.hashed).toEqual([VALID.password]);
+    expect(auth.users.byEmail.get('ada@example.com')?.passwordHash).toBe(`fake-hash:${VALID.password}`);
+  });
+
+  it.each([
+    ['email', { email: 'not-an-email' }, 'Email address is not valid'],
+    ['displayName', { displayName: '   ' }, 'Display name must be 1 to 64 characters'],
+    ['displayName', { displayName: 'x'.repeat(65) }, 'Display name must be 1 to 64 characters'],
+    [
+      'displayName',
+      { displayName: 'admin\u202egnp' },
+      'Display name contains control or invisible characters',
+    ],
+    ['displayName', { displayName: 'Ada\u0000' }, 'Display name contains control or invisible characters'],
+    ['displayName', { displayName: 'Ad\u200ba' }, 'Display name contains control or invisible characters'],
+    ['password', { password: 'short' }, 'Password must be at least 8 characters'],
+    ['password', { password: 'x'.repeat(257) }, 'Password must be at most 256 characters'],
+    ['password', { password: 'Password123' }, 'Password is too common; choose another'],
+  ] as const)('rejects a bad %s with "%s"', async (path, change, message) => {
+    const auth = fakeAuth();
+
+    const error = await registerUser(auth.deps, { ...VALID, ...change }, ORIGIN).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'validation_failed', message, details: [{ path, message }] });
+    expect(auth.passwords.hashed).toEqual([]);
+    expect(auth.users.byEmail.size).toBe(0);
+  });
+
+  it('accepts a 64-emoji display name because length is counted in code points', async () => {
+    const auth = fakeAuth();
+
+    const user = await registerUser(auth.deps, { ...VALID, displayName: '🦊'.repeat(64) }, ORIGIN);
+
+    expect(user.displayName).toBe('🦊'.repeat(64));
+  });
+
+  it('consults the register limiter for the source IP with the configured limit and window', async () => {
+    const auth = fakeAuth();
+
+    await registerUser(auth.deps, VALID, ORIGIN);
+
+    expect(auth.limiter.hits).toEqual([
+      {
+        bucket: `register:ip:${ORIGIN.ip}`,
+        limit: auth.deps.policy.registerIpLimit,
+        windowSeconds: auth.deps.policy.registerWindowSeconds,
+      },
+    ]);
+  });
+
+  it('returns rate_limited with Retry-After and hashes nothing when the IP is throttled', async () => {
+    const auth = fakeAuth();
+    auth.limiter.deny(`register:ip:${ORIGIN.ip}`, 120);
+
+    await expect(registerUser(auth.deps, VALID, ORIGIN)).rejects.toMatchObject({
+      code: 'rate_limited',
+      retryAfterSeconds: 120,
+    });
+    expect(auth.passwords.hashed).toEqual([]);
+    expect(auth.users.byEmail.size).toBe(0);
+  });
+
+  it('throttles after the configured number of sign-ups from one address', async () => {
+    const auth = fakeAuth({ policy: { registerIpLimit: 2 } });
+    await registerUser(auth.deps, { ...VALID, email: 'a@example.com' }, ORIGIN);
+    await registerUser(auth.deps, { ...VALID, email: 'b@example.com' }, ORIGIN);
+
+    await expect(registerUser(auth.deps, { ...VALID, email: 'c@example.com' }, ORIGIN)).rejects.toMatchObject(
+      {
+        code: 'rate_limited',
+      },
+    );
+    await expect(
+      registerUser(auth.deps, { ...VALID, email: 'c@example.com' }, { ...ORIGIN, ip: '198.51.100.5' }),
+    ).resolves.toMatchObject({ email: 'c@example.com' });
+  });
+
+  it('reports email_taken for an address that differs only in case and spacing', async () => {
+    const auth = fakeAuth();
+    await registerUser(auth.deps, VALID, ORIGIN);
+
+    await expect(
+      registerUser(auth.deps, { ...VALID, email: ' Ada@EXAMPLE.com' }, ORIGIN),
+    ).rejects.toMatchObject({ code: 'email_taken' });
+  });
+});
