@@ -50,6 +50,17 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(16 * 1024),
+  // Where pushes go: `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` on AWS, the emulator locally.
+  // Unset means no WebSocket API is attached (logout then has no sockets to close).
+  WS_MANAGEMENT_ENDPOINT: z.string().url().optional(),
+  // Origins allowed to open a WebSocket; empty means ALLOWED_ORIGINS.
+  WS_ALLOWED_ORIGINS: csv,
+  WS_TICKET_TTL_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
+  // API Gateway closes every socket after 2 h; records live a little longer, then expire on their own.
+  WS_CONNECTION_TTL_SECONDS: duration(2 * 3600 + 300),
+  WS_FRAME_LIMIT: z.coerce.number().int().positive().default(30),
+  WS_FRAME_WINDOW_SECONDS: duration(10),
+  AWS_REGION: z.string().default('us-east-1'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,0 +1,26 @@
+// Same tagging rule as keys.ts: everything of one user shares `{u:<id>}` and everything of one conversation
+// shares `{c:<id>}`, so each script below touches exactly one cluster slot.
+const userTag = (userId: string): string => `{u:${userId}}`;
+const conversationTag = (conversationId: string): string => `{c:${conversationId}}`;
+
+/** The conversation's stream; entry ids are the message ids. */
+export const messagesKey = (conversationId: string): string => `${conversationTag(conversationId)}:messages`;
+
+/** Remembers which message a (sender, clientMsgId) produced, in the conversation's slot. */
+export const idempotencyKey = (conversationId: string, from: string, clientMsgId: string): string =>
+  `${conversationTag(conversationId)}:idem:${from}:${clientMsgId}`;
+
+/** Sorted set: member peer id, score the ms of the newest message exchanged with that peer. */
+export const contactsKey = (userId: string): string => `${userTag(userId)}:contacts`;
+
+/** Hash: peer id → JSON of the newest message exchanged with that peer. */
+export const lastMessageKey = (userId: string): string => `${userTag(userId)}:last`;
+
+/** Sorted set of the peer's message ids the user has not read, scored by `messageIdScore`. */
+export const unreadKey = (userId: string, peerId: string): string => `${unreadKeyPrefix(userId)}${peerId}`;
+
+/** The part of an unread key before the peer id; the contacts script appends peer ids to it. */
+export const unreadKeyPrefix = (userId: string): string => `${userTag(userId)}:unread:`;
+
+/** Hash: peer id → score of the newest message from that peer the user has marked read. */
+export const readMarksKey = (userId: string): string => `${userTag(userId)}:read`;
