@@ -1,0 +1,88 @@
+import type { LambdaContext } from './http-gateway.js';
+
+export type { LambdaContext };
+
+export type WebSocketEventType = 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+
+export interface WebSocketRequestContext {
+  routeKey: string;
+  eventType: WebSocketEventType;
+  /** Only on MESSAGE events. */
+  messageId?: string;
+  /** Only on DISCONNECT events. */
+  disconnectStatusCode?: number;
+  /** Only on DISCONNECT events. */
+  disconnectReason?: string;
+  extendedRequestId: string;
+  requestTime: string;
+  messageDirection: 'IN';
+  stage: string;
+  connectedAt: number;
+  requestTimeEpoch: number;
+  identity: { sourceIp: string; userAgent: string };
+  requestId: string;
+  domainName: string;
+  connectionId: string;
+  apiId: string;
+  /** Set by a Lambda authorizer on AWS; this emulator has no authorizers, so it is never present. */
+  authorizer?: Record<string, unknown>;
+}
+
+/** The WebSocket proxy event (1.0-style shape, no `version` field). */
+export interface WebSocketEvent {
+  /** $connect: the handshake headers as sent; $disconnect: a fixed stub; absent on messages. */
+  headers?: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+  /** $connect only, and only when the URL has a query string. */
+  queryStringParameters?: Record<string, string>;
+  multiValueQueryStringParameters?: Record<string, string[]>;
+  /** Message events only: the text frame. */
+  body?: string;
+  requestContext: WebSocketRequestContext;
+  isBase64Encoded: false;
+}
+
+export type WsLambdaHandler = (event: WebSocketEvent, context: LambdaContext) => Promise<unknown>;
+
+export interface WsRouteHandlers {
+  $connect?: WsLambdaHandler;
+  $disconnect?: WsLambdaHandler;
+  $default?: WsLambdaHandler;
+  [routeKey: string]: WsLambdaHandler | undefined;
+}
+
+export interface WsGatewayOptions {
+  routes: WsRouteHandlers;
+  port?: number;
+  host?: string;
+  /** Default 'local'. */
+  stage?: string;
+  /** Default '$request.body.action'. */
+  routeSelectionExpression?: string;
+  /** Default 10 minutes. */
+  idleTimeoutMs?: number;
+  /** Default 2 hours. */
+  maxConnectionMs?: number;
+  /** Default 29 seconds. */
+  integrationTimeoutMs?: number;
+}
+
+export interface RunningWsGateway {
+  /** ws://host:port; clients connect at the bare URL (ws://host:port/{stage} works too). */
+  url: string;
+  /** http://host:port/{stage}, the endpoint for ApiGatewayManagementApiClient. */
+  managementEndpoint: string;
+  port: number;
+  connectionCount(): number;
+  close(): Promise<void>;
+}
+
+/** What the management API needs from a registered connection. */
+export interface ManagedConnection {
+  readonly connectedAt: number;
+  readonly lastActiveAt: number;
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  send(data: Buffer): boolean;
+  disconnect(): void;
+}

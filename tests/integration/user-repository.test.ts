@@ -1,0 +1,178 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../shared/adapters/db/client.js';
+import { createUserRepository } from '../../shared/adapters/db/user-repository.js';
+import type { UserRepository } from '../../shared/domain/auth/ports.js';
+import { AppError } from '../../shared/domain/errors.js';
+
+const databaseUrl = (): string => {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set (integration globalSetup)');
+  return url;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('Postgres user repository', () => {
+  let database: ReturnType<typeof createDatabase>;
+  let users: UserRepository;
+  /** Unique to this run of the suite, so searches never match other suites' rows. */
+  const marker = `m${randomBytes(5).toString('hex')}`;
+  const createdEmails: string[] = [];
+
+  const create = async (input: { email?: string; displayName?: string } = {}) => {
+    const email = input.email ?? `${marker}-${randomUUID()}@example.com`;
+    createdEmails.push(email);
+    return users.create({
+      email,
+      passwordHash: '$2b$04$hash',
+      displayName: input.displayName ?? `${marker} user`,
+    });
+  };
+
+  beforeAll(() => {
+    database = createDatabase({ url: databaseUrl(), connectTimeoutMs: 2_000, statementTimeoutMs: 5_000 });
+    users = createUserRepository(database.db);
+  });
+
+  afterAll(async () => {
+    if (!database) return;
+    await database.pool.query('delete from users where email = any($1::text[])', [createdEmails]);
+    await database.pool.end();
+  });
+
+  it('creates a user and returns its public fields with generated id and timestamp', async () => {
+    const before = Date.now();
+
+    const user = await create({ displayName: `${marker} Ada` });
+
+    expect(user.id).toMatch(UUID);
+    expect(user.displayName).toBe(`${marker} Ada`);
+    expect(user.createdAt).toBeInstanceOf(Date);
+    expect(user.createdAt.getTime()).toBeGreaterThanOrEqual(before - 5_000);
+    expect(user).not.toHaveProperty('passwordHash');
+  });
+
+  it('rejects a duplicate email with AppError email_taken', async () => {
+    const user = await create();
+
+    const failure = await users.create({ email: user.email, passwordHash: 'x', displayName: 'Again' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeInstanceOf(AppError);
+    expect(failure).toMatchObject({ code: 'email_taken' });
+  });
+
+  it('keeps exactly one row when the same email is inserted concurrently', async () => {
+    const email = `${marker}-race-${randomUUID()}@example.com`;
+    createdEmails.push(email);
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => users.create({ email, passwordHash: 'x', displayName: 'Race' })),
+    );
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'email_taken' });
+    }
+  });
+
+  it('finds a user by exact email, with the password hash', async () => {
+    const user = await create();
+
+    const found = await users.findByEmail(user.email);
+
+    expect(found).toEqual({ ...user, passwordHash: '$2b$04$hash' });
+    expect(await users.findByEmail(`missing-${randomUUID()}@example.com`)).toBeNull();
+    // Lookups take the canonical form; the repository itself does not fold case.
+    expect(await users.findByEmail(user.email.toUpperCase())).toBeNull();
+  });
+
+  it('finds a user by id', async () => {
+    const user = await create();
+
+    expect(await users.findById(user.id)).toEqual(user);
+    expect(await users.findById(randomUUID())).toBeNull();
+  });
+
+  describe('search', () => {
+    let percent: Awaited<ReturnType<typeof create>>;
+    let underscore: Awaited<ReturnType<typeof create>>;
+    let backslash: Awaited<ReturnType<typeof create>>;
+    let plain: Awaited<ReturnType<typeof create>>;
+    let searcher: Awaited<ReturnType<typeof create>>;
+    const tag = `${marker}q`;
+
+    beforeAll(async () => {
+      percent = await create({ displayName: `${tag} 100% Bob` });
+      underscore = await create({ displayName: `${tag} snake_case Carol` });
+      backslash = await create({ displayName: `${tag} back\\slash Dan` });
+      plain = await create({ displayName: `${tag} snakeXcase 1000 Xbob` });
+      searcher = await create({ displayName: `${tag} Searcher` });
+    });
+
+    const ids = (list: { id: string }[]) => list.map((user) => user.id).sort();
+
+    it('matches display names and emails case-insensitively, excluding the searcher', async () => {
+      const found = await users.search(tag.toUpperCase(), 50, searcher.id);
+
+      expect(ids(found)).toEqual(ids([percent, underscore, backslash, plain]));
+      expect(ids(found)).not.toContain(searcher.id);
+      const byEmail = await users.search(percent.email.slice(0, 20), 50, searcher.id);
+      expect(ids(byEmail)).toContain(percent.id);
+    });
+
+    it('treats % literally', async () => {
+      expect(ids(await users.search(`${tag} 100%`, 50, searcher.id))).toEqual([percent.id]);
+      expect(await users.search(`${tag}%Xbob`, 50, searcher.id)).toEqual([]);
+    });
+
+    it('treats _ literally', async () => {
+      expect(ids(await users.search(`${tag} snake_case`, 50, searcher.id))).toEqual([underscore.id]);
+    });
+
+    it('treats a backslash literally', async () => {
+      expect(ids(await users.search(`${tag} back\\slash`, 50, searcher.id))).toEqual([backslash.id]);
+      expect(await users.search(`${tag}\\`, 50, searcher.id)).toEqual([]);
+    });
+
+    it('respects the limit and orders by display name', async () => {
+      const found = await users.search(tag, 2, searcher.id);
+
+      expect(found).toHaveLength(2);
+      const names = found.map((user) => user.displayName);
+      expect(names).toEqual([...names].sort());
+    });
+
+    it('passes SQL-looking input as data', async () => {
+      expect(await users.search(`' OR 1=1 --`, 50, searcher.id)).toEqual([]);
+    });
+  });
+
+  it('maps an unreachable database to AppError dependency_unavailable', async () => {
+    const dead = createDatabase({
+      url: 'postgres://postgres@127.0.0.1:1/x',
+      connectTimeoutMs: 500,
+      statementTimeoutMs: 500,
+    });
+    try {
+      const repo = createUserRepository(dead.db);
+      for (const attempt of [
+        () => repo.findByEmail('a@example.com'),
+        () => repo.findById(randomUUID()),
+        () => repo.create({ email: 'a@example.com', passwordHash: 'x', displayName: 'x' }),
+        () => repo.search('a', 5, randomUUID()),
+      ]) {
+        const failure = await attempt().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(failure).toMatchObject({ code: 'dependency_unavailable' });
+      }
+    } finally {
+      await dead.pool.end();
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Re-evaluates `probe` until it returns something other than undefined, failing after `timeoutMs`.
+ * Use instead of fixed sleeps: fast when the condition holds early, bounded when it never does.
+ */
+export async function pollUntil<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  { timeoutMs = 5_000, intervalMs = 20, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Resolves once the wall clock has moved past `instantMs` (e.g. so a 0 s grace window has closed). */
+export const clockPasses = (instantMs: number, timeoutMs = 1_000): Promise<true> =>
+  pollUntil(() => (Date.now() > instantMs ? true : undefined), {
+    timeoutMs,
+    intervalMs: 1,
+    what: `clock to pass ${instantMs}`,
+  });
+
+/** Wall time of one async call, in milliseconds. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? Number.NaN;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
+};
