@@ -80,6 +80,12 @@ export class FakeUserRepository implements UserRepository {
     return null;
   }
 
+  async findByIds(ids: string[]): Promise<User[]> {
+    return [...this.byEmail.values()]
+      .filter((user) => ids.includes(user.id))
+      .map(({ passwordHash: _hash, ...user }) => user);
+  }
+
   async search(query: string, limit: number, excludeUserId: string): Promise<User[]> {
     const needle = query.toLowerCase();
     return [...this.byEmail.values()]

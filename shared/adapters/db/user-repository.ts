@@ -1,4 +1,4 @@
-import { and, eq, ilike, ne, or, sql } from 'drizzle-orm';
+import { and, eq, ilike, inArray, ne, or, sql } from 'drizzle-orm';
 import type { User, UserRepository, UserWithPasswordHash } from '../../domain/auth/ports.js';
 import { AppError } from '../../domain/errors.js';
 import type { Database } from './client.js';
@@ -48,6 +48,10 @@ export function createUserRepository(db: Database): UserRepository {
     async findById(id): Promise<User | null> {
       const rows = await byId.execute({ id }).catch(translateDbFailure);
       return rows[0] ?? null;
+    },
+    async findByIds(ids): Promise<User[]> {
+      if (ids.length === 0) return [];
+      return db.select(publicColumns).from(users).where(inArray(users.id, ids)).catch(translateDbFailure);
     },
     async search(query, limit, excludeUserId): Promise<User[]> {
       const pattern = `%${escapeLike(query)}%`;

@@ -15,6 +15,7 @@ export interface UserRepository {
   create(input: { email: string; passwordHash: string; displayName: string }): Promise<User>;
   findByEmail(email: string): Promise<UserWithPasswordHash | null>;
   findById(id: string): Promise<User | null>;
+  findByIds(ids: string[]): Promise<User[]>;
   search(query: string, limit: number, excludeUserId: string): Promise<User[]>;
 }
 
