@@ -7,6 +7,7 @@ import { ensureDevSecrets } from './dev-secrets.js';
 import { type HttpLambdaHandler, startHttpGateway } from './http-gateway.js';
 import { resolvePostgres } from './resolve-postgres.js';
 import { resolveRedis } from './resolve-redis.js';
+import { startWsGateway, type WsLambdaHandler } from './ws-gateway.js';
 
 // `npm start`: the whole system on this machine with embedded defaults (DESIGN.md §1), same handler code as AWS.
 const env = process.env;
@@ -18,6 +19,16 @@ env.DATABASE_POOL_MAX ??= '10';
 const dataDir = resolve(env.DATA_DIR ?? '.data');
 const host = env.HOST ?? '127.0.0.1';
 const port = Number(env.PORT ?? 3000);
+const wsPort = Number(env.WS_PORT ?? 3001);
+const stage = 'local';
+// The handlers push through the unmodified AWS SDK: point it at the emulator's management API, with the
+// dummy region and credentials the SDK insists on even for local endpoints.
+env.WS_MANAGEMENT_ENDPOINT ??= `http://${host}:${wsPort}/${stage}`;
+env.AWS_REGION ??= 'us-east-1';
+env.AWS_ACCESS_KEY_ID ??= 'local';
+env.AWS_SECRET_ACCESS_KEY ??= 'local';
+// The browser client is served from the HTTP API's origin (same site), so that origin may open sockets.
+env.ALLOWED_ORIGINS ??= `http://127.0.0.1:${port},http://localhost:${port}`;
 
 const postgres = await resolvePostgres(env, dataDir);
 const redis = await resolveRedis(env).catch(async (error: Error) => {
@@ -40,11 +51,25 @@ await migrator.pool.end();
 
 // Imported only now, so the handler module reads the environment assembled above (as Lambda would).
 const { handler } = await import('../functions/http.js');
+const [connect, disconnect, message] = await Promise.all([
+  import('../functions/ws/connect.js'),
+  import('../functions/ws/disconnect.js'),
+  import('../functions/ws/message.js'),
+]);
 const http = await startHttpGateway({ handler: handler as unknown as HttpLambdaHandler, port, host });
+const asWs = (route: { handler: unknown }) => route.handler as WsLambdaHandler;
+const ws = await startWsGateway({
+  routes: { $connect: asWs(connect), $disconnect: asWs(disconnect), $default: asWs(message) },
+  port: wsPort,
+  host,
+  stage,
+  idleTimeoutMs: env.WS_IDLE_TIMEOUT_MS ? Number(env.WS_IDLE_TIMEOUT_MS) : undefined,
+});
 
 console.log(`
   HTTP API   ${http.url}
   API docs   ${http.url}/docs
+  WebSocket  ${ws.url}   (management API ${ws.managementEndpoint})
   Postgres   ${postgres.description}
   Redis      ${redis.description}${generated.length ? `\n  Dev keys   ${generated.join(', ')} from ${dataDir}` : ''}
 
@@ -55,7 +80,7 @@ let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await http.close();
+  await Promise.allSettled([http.close(), ws.close()]);
   await Promise.allSettled([redis.stop(), postgres.stop()]);
   process.exit(0);
 }

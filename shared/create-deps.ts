@@ -1,15 +1,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { createPushGateway, noWebSocketApi } from './adapters/apigw/push-gateway.js';
 import { createPasswordHasher } from './adapters/crypto/password-hasher.js';
 import { loadKeySet } from './adapters/crypto/signing-keys.js';
 import { createTokenService } from './adapters/crypto/token-service.js';
 import { createDatabase } from './adapters/db/client.js';
 import { createUserRepository } from './adapters/db/user-repository.js';
+import { createChatStore } from './adapters/redis/chat-store.js';
 import { createRedis } from './adapters/redis/client.js';
+import { createConnectionStore } from './adapters/redis/connection-store.js';
 import { createRateLimiter } from './adapters/redis/rate-limiter.js';
 import { createSessionStore } from './adapters/redis/session-store.js';
+import { createTicketStore } from './adapters/redis/ticket-store.js';
 import type { Env } from './config/env.js';
 import type { AuthPolicy } from './domain/auth/auth-policy.js';
 import { systemClock } from './domain/auth/ports.js';
+import type { RealtimePolicy } from './domain/realtime/realtime-deps.js';
 import type { AppDeps } from './http/app-deps.js';
 
 export const policyFrom = (env: Env): AuthPolicy => ({
@@ -22,6 +27,14 @@ export const policyFrom = (env: Env): AuthPolicy => ({
   loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
   registerIpLimit: env.REGISTER_IP_LIMIT,
   registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
+});
+
+export const realtimePolicyFrom = (env: Env): RealtimePolicy => ({
+  ticketTtlSeconds: env.WS_TICKET_TTL_SECONDS,
+  connectionTtlSeconds: env.WS_CONNECTION_TTL_SECONDS,
+  frameLimit: env.WS_FRAME_LIMIT,
+  frameWindowSeconds: env.WS_FRAME_WINDOW_SECONDS,
+  allowedOrigins: env.WS_ALLOWED_ORIGINS.length > 0 ? env.WS_ALLOWED_ORIGINS : env.ALLOWED_ORIGINS,
 });
 
 /** Builds every client once per cold start (module scope in `functions/`), importing keys up front. */
@@ -51,6 +64,17 @@ export async function createDeps(env: Env) {
     }),
     passwords: createPasswordHasher({ pepper: env.PASSWORD_PEPPER, cost: env.BCRYPT_COST }),
     limiter: createRateLimiter(redis),
+    chat: createChatStore(redis, env.REDIS_KEY_PREFIX),
+    connections: createConnectionStore(redis, systemClock),
+    tickets: createTicketStore(redis),
+    push: env.WS_MANAGEMENT_ENDPOINT
+      ? createPushGateway({
+          endpoint: env.WS_MANAGEMENT_ENDPOINT,
+          region: env.AWS_REGION,
+          onError: (message, details) => logger.warn(message, details),
+        })
+      : noWebSocketApi,
+    realtime: realtimePolicyFrom(env),
     clock: systemClock,
     policy: policyFrom(env),
     publicJwks: keys.publicJwks,

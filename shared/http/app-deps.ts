@@ -1,12 +1,13 @@
 import type { JWK } from 'jose';
 import type { AuthDeps } from '../domain/auth/auth-policy.js';
 import type { User } from '../domain/auth/ports.js';
+import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
 
 /** A named dependency check for `GET /ready`; resolves when healthy, rejects otherwise. */
 export type ReadinessCheck = () => Promise<void>;
 
 /** Everything `createApp` needs; built once per cold start in `shared/create-deps.ts`. */
-export interface AppDeps extends AuthDeps {
+export interface AppDeps extends AuthDeps, Omit<RealtimeDeps, keyof AuthDeps> {
   publicJwks: JWK[];
   readiness: Record<string, ReadinessCheck>;
   logError: (message: string, details: Record<string, unknown>) => void;

@@ -1,6 +1,7 @@
+import { userTag } from './keys.js';
+
 // Same tagging rule as keys.ts: everything of one user shares `{u:<id>}` and everything of one conversation
 // shares `{c:<id>}`, so each script below touches exactly one cluster slot.
-const userTag = (userId: string): string => `{u:${userId}}`;
 const conversationTag = (conversationId: string): string => `{c:${conversationId}}`;
 
 /** The conversation's stream; entry ids are the message ids. */

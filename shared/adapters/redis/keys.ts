@@ -1,5 +1,5 @@
 // Every key of one user shares the `{u:<id>}` hash tag, so multi-key scripts stay in one cluster slot.
-const userTag = (userId: string): string => `{u:${userId}}`;
+export const userTag = (userId: string): string => `{u:${userId}}`;
 
 export const sessionKey = (userId: string, sessionId: string): string =>
   `${userTag(userId)}:session:${sessionId}`;

@@ -1,0 +1,12 @@
+import { loadEnv } from '../../shared/config/env.js';
+import { createDeps } from '../../shared/create-deps.js';
+import { handleFrame } from '../../shared/ws/handle-frame.js';
+import type { WebSocketEvent, WebSocketResult } from '../../shared/ws/websocket-event.js';
+
+const { deps } = await createDeps(loadEnv());
+
+/** `$default` (and any action route): replies travel through the management API, so the route stays one-way. */
+export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
+  await handleFrame(deps, event.requestContext.connectionId, event.body ?? '', deps.logError);
+  return { statusCode: 200 };
+}

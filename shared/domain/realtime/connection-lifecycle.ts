@@ -1,0 +1,73 @@
+import { AppError, unauthenticated } from '../errors.js';
+import { announcePresence } from './notify-peers.js';
+import type { ConnectionRecord } from './ports.js';
+import type { RealtimeDeps } from './realtime-deps.js';
+
+export interface ConnectRequest {
+  connectionId: string;
+  origin?: string;
+  ticket?: string;
+  bearerToken?: string;
+}
+
+/** A single-use ticket (browsers) or a Bearer access token (other clients) whose session is still live. */
+async function authorize(
+  deps: RealtimeDeps,
+  request: ConnectRequest,
+): Promise<{ userId: string; sessionId: string }> {
+  if (request.ticket) {
+    const grant = await deps.tickets.consume(request.ticket);
+    if (grant && (await deps.sessions.findActive(grant.userId, grant.sessionId))) return grant;
+    throw unauthenticated('Ticket is invalid, expired or already used');
+  }
+  if (request.bearerToken) {
+    const claims = await deps.tokens.verifyAccess(request.bearerToken);
+    if (claims && (await deps.sessions.findActive(claims.userId, claims.sessionId))) {
+      return { userId: claims.userId, sessionId: claims.sessionId };
+    }
+    throw unauthenticated('Access token is invalid or expired');
+  }
+  throw unauthenticated('A ticket or a Bearer token is required');
+}
+
+/**
+ * `$connect`: Origin allowlist first (cross-site WebSocket hijacking), then credentials; only then is
+ * anything written. Presence is announced when this is the user's first socket.
+ */
+export async function openConnection(deps: RealtimeDeps, request: ConnectRequest): Promise<ConnectionRecord> {
+  if (request.origin !== undefined && !deps.realtime.allowedOrigins.includes(request.origin)) {
+    throw new AppError('forbidden', 'Origin not allowed');
+  }
+  const grant = await authorize(deps, request);
+  const record = { connectionId: request.connectionId, ...grant };
+  const { firstForUser } = await deps.connections.add(record, deps.realtime.connectionTtlSeconds);
+  if (firstForUser) await announcePresence(deps, grant.userId, true).catch(() => undefined);
+  return record;
+}
+
+/** `$disconnect` (best-effort on AWS; TTLs and 410 handling cover the misses). */
+export async function closeConnection(deps: RealtimeDeps, connectionId: string): Promise<void> {
+  const record = await deps.connections.find(connectionId);
+  if (!record) return;
+  const { lastForUser } = await deps.connections.remove(record);
+  if (lastForUser) await announcePresence(deps, record.userId, false).catch(() => undefined);
+}
+
+/**
+ * Closes sockets after logout / logout-all / session revoke: API Gateway checks auth only at connect,
+ * so a revoked session's sockets must be shut explicitly.
+ */
+export async function closeSessionSockets(
+  deps: Pick<RealtimeDeps, 'connections' | 'push'>,
+  userId: string,
+  sessionId?: string,
+): Promise<void> {
+  const records = await deps.connections.listForUser(userId);
+  const targets = records.filter((record) => sessionId === undefined || record.sessionId === sessionId);
+  await Promise.all(
+    targets.map(async (record) => {
+      await deps.push.disconnect(record.connectionId);
+      await deps.connections.remove(record);
+    }),
+  );
+}

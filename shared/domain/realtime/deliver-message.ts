@@ -1,0 +1,33 @@
+import { resolvePair } from '../chat/conversation.js';
+import type { ChatMessage } from '../chat/message.js';
+import { sendMessage } from '../chat/send-message.js';
+import { AppError } from '../errors.js';
+import { connectionsOf, fanOut } from './fan-out.js';
+import type { RealtimeDeps } from './realtime-deps.js';
+
+export interface DeliverInput {
+  /** The authenticated sender, from the connection record or the access token — never from the frame. */
+  from: string;
+  to: string;
+  body: string;
+  clientMsgId: string;
+  /** The socket the message arrived on: it gets the ack, not a copy. */
+  viaConnectionId?: string;
+}
+
+/**
+ * Persist first (exactly once per clientMsgId), then push to every connection of the recipient and the
+ * sender's other devices. A retried duplicate is pushed again: clients dedupe by message id, and the
+ * retry may follow a crash that happened before the first push.
+ */
+export async function deliverMessage(
+  deps: RealtimeDeps,
+  input: DeliverInput,
+): Promise<{ message: ChatMessage; duplicate: boolean }> {
+  const pair = resolvePair(input.from, input.to, 'to');
+  if (!(await deps.users.findById(pair.peerId))) throw new AppError('not_found', 'No such user');
+  const result = await sendMessage(deps, input);
+  const targets = await connectionsOf(deps, [pair.peerId, pair.userId], input.viaConnectionId);
+  await fanOut(deps, targets, { type: 'message', message: result.message });
+  return result;
+}

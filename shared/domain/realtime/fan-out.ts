@@ -1,0 +1,38 @@
+import type { ConnectionRecord, ConnectionStore, PushGateway } from './ports.js';
+import type { ServerFrame } from './server-frames.js';
+
+export interface FanOutDeps {
+  connections: ConnectionStore;
+  push: PushGateway;
+}
+
+/**
+ * Pushes one frame to many connections in parallel. A `410 Gone` means the client vanished without a
+ * `$disconnect` (best-effort on AWS), so its record is removed here. Returns how many were delivered.
+ */
+export async function fanOut(
+  deps: FanOutDeps,
+  targets: ConnectionRecord[],
+  frame: ServerFrame,
+): Promise<number> {
+  const outcomes = await Promise.all(
+    targets.map(async (target) => {
+      const outcome = await deps.push.post(target.connectionId, frame);
+      if (outcome === 'gone') await deps.connections.remove(target).catch(() => undefined);
+      return outcome;
+    }),
+  );
+  return outcomes.filter((outcome) => outcome === 'delivered').length;
+}
+
+/** Every live connection of these users, except the one the request came in on. */
+export async function connectionsOf(
+  deps: Pick<FanOutDeps, 'connections'>,
+  userIds: string[],
+  exceptConnectionId?: string,
+): Promise<ConnectionRecord[]> {
+  const lists = await Promise.all(
+    [...new Set(userIds)].map((userId) => deps.connections.listForUser(userId)),
+  );
+  return lists.flat().filter((record) => record.connectionId !== exceptConnectionId);
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { AppError } from '../domain/errors.js';
+
+// Well under API Gateway's 32 KB frame; a 4,000-character message of 4-byte characters still fits.
+export const MAX_FRAME_BYTES = 24 * 1024;
+
+// Unknown keys (a forged `from`, say) are stripped: identity comes only from the connection record.
+export const ClientFrame = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('sendMessage'), to: z.string(), body: z.string(), clientMsgId: z.string() }),
+  z.object({ action: z.literal('typing'), to: z.string() }),
+  z.object({ action: z.literal('markRead'), peerId: z.string(), upTo: z.string() }),
+  z.object({ action: z.literal('ping') }),
+]);
+
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+/** The clientMsgId of a frame, when it has a usable one, so even a rejected send can be correlated. */
+export function clientMsgIdOf(raw: unknown): string | undefined {
+  const value = (raw as { clientMsgId?: unknown } | null)?.clientMsgId;
+  return typeof value === 'string' && value.length <= 64 ? value : undefined;
+}
+
+/** Size check, JSON parse and schema validation, each failure with its own error code. */
+export function parseClientFrame(body: string): { frame: ClientFrame; raw: unknown } {
+  if (Buffer.byteLength(body, 'utf8') > MAX_FRAME_BYTES) {
+    throw new AppError('payload_too_large', `Frames are limited to ${MAX_FRAME_BYTES} bytes`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw new AppError('malformed_json', 'Frame is not valid JSON');
+  }
+  const parsed = ClientFrame.safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    }));
+    throw new AppError('validation_failed', 'Frame failed validation', { details, cause: raw });
+  }
+  return { frame: parsed.data, raw };
+}

@@ -1,0 +1,80 @@
+import { AppError, isAppError, unauthenticated } from '../domain/errors.js';
+import { deliverMessage } from '../domain/realtime/deliver-message.js';
+import { readUpTo, relayTyping } from '../domain/realtime/notify-peers.js';
+import type { ConnectionRecord } from '../domain/realtime/ports.js';
+import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
+import { type ClientFrame, clientMsgIdOf, parseClientFrame } from './client-frames.js';
+
+type Log = (message: string, details: Record<string, unknown>) => void;
+
+/** The connection's owner, with a live session; a revoked session's socket is closed on its next frame. */
+async function requireLiveConnection(deps: RealtimeDeps, connectionId: string): Promise<ConnectionRecord> {
+  const [record, decision] = await Promise.all([
+    deps.connections.find(connectionId),
+    deps.limiter.hit(`ws:${connectionId}`, deps.realtime.frameLimit, deps.realtime.frameWindowSeconds),
+  ]);
+  if (!record || !(await deps.sessions.findActive(record.userId, record.sessionId))) {
+    throw unauthenticated('Session has ended; reconnect after signing in');
+  }
+  if (!decision.allowed) {
+    throw new AppError('rate_limited', 'Too many frames; slow down', {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
+  return record;
+}
+
+async function dispatch(deps: RealtimeDeps, record: ConnectionRecord, frame: ClientFrame): Promise<void> {
+  const reply = (payload: Parameters<RealtimeDeps['push']['post']>[1]) =>
+    deps.push.post(record.connectionId, payload);
+  switch (frame.action) {
+    case 'sendMessage': {
+      const { message, duplicate } = await deliverMessage(deps, {
+        from: record.userId,
+        to: frame.to,
+        body: frame.body,
+        clientMsgId: frame.clientMsgId,
+        viaConnectionId: record.connectionId,
+      });
+      await reply({ type: 'ack', clientMsgId: frame.clientMsgId, message, duplicate });
+      return;
+    }
+    case 'typing':
+      return relayTyping(deps, { from: record.userId, to: frame.to });
+    case 'markRead':
+      return readUpTo(deps, { ...frame, userId: record.userId, viaConnectionId: record.connectionId });
+    case 'ping':
+      await reply({ type: 'pong' });
+  }
+}
+
+/**
+ * One inbound frame (`$default` route). Every failure becomes an error frame on the same socket; nothing
+ * escapes to API Gateway, whose own error frame would carry no code.
+ */
+export async function handleFrame(
+  deps: RealtimeDeps,
+  connectionId: string,
+  body: string,
+  log: Log,
+): Promise<void> {
+  let raw: unknown;
+  try {
+    const parsed = parseClientFrame(body);
+    raw = parsed.raw;
+    const record = await requireLiveConnection(deps, connectionId);
+    await dispatch(deps, record, parsed.frame);
+  } catch (error) {
+    const appError = isAppError(error) ? error : new AppError('internal_error', 'Unexpected error');
+    if (!isAppError(error)) log('frame failed', { connectionId, error: (error as Error)?.message });
+    raw ??= isAppError(error) ? appError.cause : undefined;
+    const clientMsgId = clientMsgIdOf(raw);
+    await deps.push.post(connectionId, {
+      type: 'error',
+      code: appError.code,
+      detail: appError.message,
+      ...(clientMsgId ? { clientMsgId } : {}),
+    });
+    if (appError.code === 'unauthenticated') await deps.push.disconnect(connectionId);
+  }
+}

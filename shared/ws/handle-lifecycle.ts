@@ -1,0 +1,55 @@
+import { isAppError } from '../domain/errors.js';
+import { closeConnection, openConnection } from '../domain/realtime/connection-lifecycle.js';
+import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
+import { STATUS_BY_CODE } from '../http/problem.js';
+import { headerOf, type WebSocketEvent, type WebSocketResult } from './websocket-event.js';
+
+type Log = (message: string, details: Record<string, unknown>) => void;
+
+const BEARER = /^Bearer ([A-Za-z0-9\-_.]+)$/i;
+
+/**
+ * `$connect`: the returned status becomes the handshake response (non-200 refuses the upgrade).
+ * Query-string tickets are single-use, so one leaking into an access log is already spent.
+ */
+export async function handleConnect(
+  deps: RealtimeDeps,
+  event: WebSocketEvent,
+  log: Log,
+): Promise<WebSocketResult> {
+  const authorization = headerOf(event, 'authorization');
+  try {
+    await openConnection(deps, {
+      connectionId: event.requestContext.connectionId,
+      origin: headerOf(event, 'origin'),
+      ticket: event.queryStringParameters?.ticket,
+      bearerToken: authorization ? (BEARER.exec(authorization.trim())?.[1] ?? '') : undefined,
+    });
+    return { statusCode: 200 };
+  } catch (error) {
+    if (isAppError(error))
+      return { statusCode: STATUS_BY_CODE[error.code], body: JSON.stringify({ code: error.code }) };
+    log('connect failed', {
+      connectionId: event.requestContext.connectionId,
+      error: (error as Error)?.message,
+    });
+    return { statusCode: 500 };
+  }
+}
+
+/** `$disconnect`: API Gateway ignores the result; failures are logged, and TTLs clean up the rest. */
+export async function handleDisconnect(
+  deps: RealtimeDeps,
+  event: WebSocketEvent,
+  log: Log,
+): Promise<WebSocketResult> {
+  try {
+    await closeConnection(deps, event.requestContext.connectionId);
+  } catch (error) {
+    log('disconnect cleanup failed', {
+      connectionId: event.requestContext.connectionId,
+      error: (error as Error)?.message,
+    });
+  }
+  return { statusCode: 200 };
+}
