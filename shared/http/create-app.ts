@@ -10,6 +10,7 @@ import { jsonBodyOnly } from './middleware/json-body.js';
 import { requestContext } from './middleware/request-context.js';
 import { problemResponse, toAppError } from './problem.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { chatRoutes } from './routes/chat-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', systemRoutes(deps));
   app.route('/', authRoutes(deps));
   app.route('/', sessionRoutes(deps));
+  app.route('/', chatRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

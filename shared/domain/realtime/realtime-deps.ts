@@ -17,7 +17,7 @@ export interface RealtimeDeps {
   tickets: TicketStore;
   push: PushGateway;
   chat: ChatStore;
-  users: Pick<UserRepository, 'findById'>;
+  users: Pick<UserRepository, 'findById' | 'findByIds'>;
   sessions: Pick<SessionStore, 'findActive'>;
   tokens: Pick<TokenService, 'verifyAccess'>;
   limiter: RateLimiter;

@@ -4,6 +4,7 @@ import { refreshSession } from '../../domain/auth/refresh-session.js';
 import { registerUser } from '../../domain/auth/register-user.js';
 import type { SessionTokens } from '../../domain/auth/session-tokens.js';
 import { isAppError, unauthenticated } from '../../domain/errors.js';
+import { closeSessionSockets } from '../../domain/realtime/connection-lifecycle.js';
 import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
@@ -136,7 +137,11 @@ export function authRoutes(deps: AppDeps) {
       c.req.header('cookie'),
       names.access,
     );
-    if (claims) await deps.sessions.revoke(claims.userId, claims.sessionId);
+    if (claims) {
+      await deps.sessions.revoke(claims.userId, claims.sessionId);
+      // The session is already gone, so its sockets fail their next frame even if closing them fails here.
+      await closeSessionSockets(deps, claims.userId, claims.sessionId).catch(() => undefined);
+    }
     clearSessionCookies(c, secure);
     c.header('clear-site-data', '"cookies", "storage"');
     return c.body(null, 204);
@@ -144,7 +149,9 @@ export function authRoutes(deps: AppDeps) {
 
   app.use(logoutAll.path, authenticate({ ...deps, accessCookie: names.access }));
   app.openapi(logoutAll, async (c) => {
-    await deps.sessions.revokeAll(c.get('auth').userId);
+    const { userId } = c.get('auth');
+    await deps.sessions.revokeAll(userId);
+    await closeSessionSockets(deps, userId).catch(() => undefined);
     clearSessionCookies(c, secure);
     c.header('clear-site-data', '"cookies", "storage"');
     return c.body(null, 204);

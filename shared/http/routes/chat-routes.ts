@@ -1,0 +1,180 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { listMessages } from '../../domain/chat/list-messages.js';
+import { contactList } from '../../domain/realtime/contact-list.js';
+import { deliverMessage } from '../../domain/realtime/deliver-message.js';
+import { readUpTo } from '../../domain/realtime/notify-peers.js';
+import type { AppDeps } from '../app-deps.js';
+import type { AppEnv } from '../app-env.js';
+import { cookieNames } from '../cookies.js';
+import { authenticate } from '../middleware/authenticate.js';
+import { jsonContent, problems } from '../schemas.js';
+
+const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
+
+const MessageSchema = z
+  .object({
+    id: z.string().openapi({ example: '1795719977653-0' }),
+    conversationId: z.string(),
+    from: z.string().uuid(),
+    to: z.string().uuid(),
+    body: z.string(),
+    sentAt: z.string().datetime(),
+    clientMsgId: z.string(),
+  })
+  .openapi('Message');
+
+const PersonSchema = z.object({ id: z.string().uuid(), displayName: z.string() }).openapi('Person');
+const PeerParam = z.object({ userId: z.string().uuid() });
+
+const routes = {
+  ticket: createRoute({
+    method: 'post',
+    path: '/chat/ticket',
+    tags: ['chat'],
+    security,
+    description: 'A single-use ticket for the WebSocket handshake (`?ticket=`), valid for about 30 s.',
+    responses: {
+      200: jsonContent(z.object({ ticket: z.string(), expiresAt: z.string().datetime() }), 'Ticket'),
+      ...problems(401, 403, 503),
+    },
+  }),
+  people: createRoute({
+    method: 'get',
+    path: '/users',
+    tags: ['chat'],
+    security,
+    request: { query: z.object({ query: z.string().trim().min(1).max(64) }) },
+    responses: {
+      200: jsonContent(z.object({ users: z.array(PersonSchema) }), 'People matching the query'),
+      ...problems(400, 401, 503),
+    },
+  }),
+  contacts: createRoute({
+    method: 'get',
+    path: '/chat/contacts',
+    tags: ['chat'],
+    security,
+    responses: {
+      200: jsonContent(
+        z.object({
+          contacts: z.array(
+            z.object({
+              user: PersonSchema,
+              lastMessage: MessageSchema,
+              unread: z.number().int(),
+              online: z.boolean(),
+            }),
+          ),
+        }),
+        'Conversations, most recent first',
+      ),
+      ...problems(401, 503),
+    },
+  }),
+  history: createRoute({
+    method: 'get',
+    path: '/chat/conversations/{userId}/messages',
+    tags: ['chat'],
+    security,
+    request: {
+      params: PeerParam,
+      query: z.object({
+        before: z.string().max(40).optional(),
+        limit: z.coerce.number().int().min(1).max(100).optional(),
+      }),
+    },
+    responses: {
+      200: jsonContent(
+        z.object({ messages: z.array(MessageSchema), nextCursor: z.string().nullable() }),
+        'Newest first; pass nextCursor as `before` for older messages',
+      ),
+      ...problems(400, 401, 503),
+    },
+  }),
+  send: createRoute({
+    method: 'post',
+    path: '/chat/conversations/{userId}/messages',
+    tags: ['chat'],
+    security,
+    description:
+      'Same code path and pushes as the WebSocket `sendMessage` action. A repeated clientMsgId returns the original (200).',
+    request: {
+      params: PeerParam,
+      body: {
+        required: true,
+        ...jsonContent(
+          z.object({ body: z.string().max(20_000), clientMsgId: z.string().max(64) }),
+          'Message',
+        ),
+      },
+    },
+    responses: {
+      201: jsonContent(z.object({ message: MessageSchema }), 'Stored and pushed'),
+      200: jsonContent(z.object({ message: MessageSchema }), 'Already stored (same clientMsgId)'),
+      ...problems(400, 401, 403, 404, 413, 415, 503),
+    },
+  }),
+  read: createRoute({
+    method: 'post',
+    path: '/chat/conversations/{userId}/read',
+    tags: ['chat'],
+    security,
+    request: {
+      params: PeerParam,
+      body: { required: true, ...jsonContent(z.object({ upTo: z.string().max(40) }), 'Newest message seen') },
+    },
+    responses: {
+      204: { description: 'Marked read; a receipt is pushed to the peer' },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+};
+
+/** Ticket, people search, contacts, history, send and read — all authenticated. */
+export function chatRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  const auth = authenticate({ ...deps, accessCookie: cookieNames(deps.http.cookieSecure).access });
+  app.use('/chat/*', auth);
+  app.use('/users', auth);
+
+  app.openapi(routes.ticket, async (c) => {
+    const { userId, sessionId } = c.get('auth');
+    const ttl = deps.realtime.ticketTtlSeconds;
+    const ticket = await deps.tickets.issue({ userId, sessionId }, ttl);
+    return c.json({ ticket, expiresAt: new Date(deps.clock.nowMs() + ttl * 1000).toISOString() }, 200);
+  });
+
+  app.openapi(routes.people, async (c) => {
+    const found = await deps.users.search(c.req.valid('query').query, 20, c.get('auth').userId);
+    // Other people's emails stay private: search matches them, the answer never shows them.
+    return c.json({ users: found.map((user) => ({ id: user.id, displayName: user.displayName })) }, 200);
+  });
+
+  app.openapi(routes.contacts, async (c) =>
+    c.json({ contacts: await contactList(deps, c.get('auth').userId) }, 200),
+  );
+
+  app.openapi(routes.history, async (c) => {
+    const { userId: peerId } = c.req.valid('param');
+    const page = await listMessages(deps, { userId: c.get('auth').userId, peerId, ...c.req.valid('query') });
+    return c.json(page, 200);
+  });
+
+  app.openapi(routes.send, async (c) => {
+    const { userId: to } = c.req.valid('param');
+    const { message, duplicate } = await deliverMessage(deps, {
+      from: c.get('auth').userId,
+      to,
+      ...c.req.valid('json'),
+    });
+    return duplicate ? c.json({ message }, 200) : c.json({ message }, 201);
+  });
+
+  app.openapi(routes.read, async (c) => {
+    const { userId: peerId } = c.req.valid('param');
+    await readUpTo(deps, { userId: c.get('auth').userId, peerId, upTo: c.req.valid('json').upTo });
+    return c.body(null, 204);
+  });
+
+  return app;
+}
