@@ -48,6 +48,15 @@ async function dispatch(deps: RealtimeDeps, record: ConnectionRecord, frame: Cli
   }
 }
 
+/** The frame's JSON, if it has any, to correlate an error raised before (or while) it was parsed. */
+function rawOf(body: string): unknown {
+  try {
+    return parseClientFrame(body).raw;
+  } catch (error) {
+    return isAppError(error) ? error.cause : undefined;
+  }
+}
+
 /**
  * One inbound frame (`$default` route). Every failure becomes an error frame on the same socket; nothing
  * escapes to API Gateway, whose own error frame would carry no code.
@@ -60,14 +69,16 @@ export async function handleFrame(
 ): Promise<void> {
   let raw: unknown;
   try {
+    // Authorise and count first: a malformed frame must neither dodge the per-connection limit nor get
+    // replies on a socket whose session has ended.
+    const record = await requireLiveConnection(deps, connectionId);
     const parsed = parseClientFrame(body);
     raw = parsed.raw;
-    const record = await requireLiveConnection(deps, connectionId);
     await dispatch(deps, record, parsed.frame);
   } catch (error) {
     const appError = isAppError(error) ? error : new AppError('internal_error', 'Unexpected error');
     if (!isAppError(error)) log('frame failed', { connectionId, error: (error as Error)?.message });
-    raw ??= isAppError(error) ? appError.cause : undefined;
+    raw ??= rawOf(body);
     const clientMsgId = clientMsgIdOf(raw);
     await deps.push.post(connectionId, {
       type: 'error',

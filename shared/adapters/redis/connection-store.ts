@@ -10,6 +10,13 @@ const parseRecord = (connectionId: string, raw: string | null): ConnectionRecord
   return { connectionId, userId: value.userId, sessionId: value.sessionId };
 };
 
+// A user-side entry is `<sessionId>|<expiresAtMs>`; one past its expiry is a connection that vanished.
+const isLive = (value: string, nowMs: number): boolean => Number(value.split('|')[1]) > nowMs;
+
+// Counts from the hash as read inside the MULTI, so expired leftovers never make a user look online.
+const liveCount = (reply: unknown, nowMs: number): number =>
+  Object.values((reply ?? {}) as Record<string, string>).filter((value) => isLive(value, nowMs)).length;
+
 /**
  * Two views of each connection: `ws:conn:<id>` for the per-frame lookup, and the user's hash for fan-out.
  * The user-side entries carry their own expiry, because a hash field has no TTL and `$disconnect` may never
@@ -20,7 +27,7 @@ export function createConnectionStore(redis: RedisClient, clock: { nowMs(): numb
     const key = userConnectionsKey(userId);
     const entries = Object.entries(await guard(redis.hgetall(key)));
     const now = clock.nowMs();
-    const expired = entries.filter(([, value]) => Number(value.split('|')[1]) <= now).map(([id]) => id);
+    const expired = entries.filter(([, value]) => !isLive(value, now)).map(([id]) => id);
     if (expired.length > 0) await guard(redis.hdel(key, ...expired));
     return entries
       .filter(([id]) => !expired.includes(id))
@@ -39,11 +46,11 @@ export function createConnectionStore(redis: RedisClient, clock: { nowMs(): numb
             .multi()
             .hset(key, record.connectionId, `${record.sessionId}|${expiresAtMs}`)
             .pexpireat(key, expiresAtMs)
-            .hlen(key)
+            .hgetall(key)
             .exec(),
         ),
       ]);
-      return { firstForUser: Number(userSide?.[2]?.[1]) === 1 };
+      return { firstForUser: liveCount(userSide?.[2]?.[1], clock.nowMs()) === 1 };
     },
 
     async find(connectionId) {
@@ -54,18 +61,16 @@ export function createConnectionStore(redis: RedisClient, clock: { nowMs(): numb
       const key = userConnectionsKey(record.userId);
       const [, userSide] = await Promise.all([
         guard(redis.del(connectionKey(record.connectionId))),
-        guard(redis.multi().hdel(key, record.connectionId).hlen(key).exec()),
+        guard(redis.multi().hdel(key, record.connectionId).hgetall(key).exec()),
       ]);
-      return { lastForUser: Number(userSide?.[1]?.[1]) === 0 };
+      return { lastForUser: liveCount(userSide?.[1]?.[1], clock.nowMs()) === 0 };
     },
 
     listForUser: liveEntries,
 
     async onlineAmong(userIds) {
-      const counts = await Promise.all(
-        userIds.map((userId) => guard(redis.hlen(userConnectionsKey(userId)))),
-      );
-      return new Set(userIds.filter((_, index) => (counts[index] ?? 0) > 0));
+      const lists = await Promise.all(userIds.map((userId) => liveEntries(userId)));
+      return new Set(userIds.filter((_, index) => (lists[index]?.length ?? 0) > 0));
     },
   };
 }

@@ -55,19 +55,23 @@ export async function closeConnection(deps: RealtimeDeps, connectionId: string):
 
 /**
  * Closes sockets after logout / logout-all / session revoke: API Gateway checks auth only at connect,
- * so a revoked session's sockets must be shut explicitly.
+ * so a revoked session's sockets must be shut explicitly. The records go here, so the `$disconnect` that
+ * follows finds nothing: when that was the user's last socket, presence is announced from here instead.
  */
 export async function closeSessionSockets(
-  deps: Pick<RealtimeDeps, 'connections' | 'push'>,
+  deps: RealtimeDeps,
   userId: string,
   sessionId?: string,
 ): Promise<void> {
   const records = await deps.connections.listForUser(userId);
   const targets = records.filter((record) => sessionId === undefined || record.sessionId === sessionId);
-  await Promise.all(
+  const removals = await Promise.all(
     targets.map(async (record) => {
       await deps.push.disconnect(record.connectionId);
-      await deps.connections.remove(record);
+      return deps.connections.remove(record);
     }),
   );
+  if (removals.some((removal) => removal.lastForUser)) {
+    await announcePresence(deps, userId, false).catch(() => undefined);
+  }
 }
