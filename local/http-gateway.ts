@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   createServer,
   type IncomingMessage,
@@ -7,6 +7,7 @@ import {
   validateHeaderValue,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLambdaContext } from './lambda-context.js';
 
 export interface HttpApiEvent {
   version: '2.0';
@@ -215,24 +216,6 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | null
   });
 }
 
-function createContext(functionName: string, deadline: number): LambdaContext {
-  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
-  return {
-    awsRequestId: randomUUID(),
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
-
 function structuredHeaders(value: unknown): Record<string, string> {
   if (value === undefined) return {};
   if (!isRecord(value)) throw new Error('headers must be an object');
@@ -272,7 +255,7 @@ async function invoke(options: Options, event: HttpApiEvent): Promise<GatewayRes
     timer = setTimeout(() => resolve(TIMED_OUT), options.integrationTimeoutMs);
   });
   try {
-    const context = createContext(options.functionName, deadline);
+    const context = createLambdaContext(options.functionName, deadline);
     const run = Promise.resolve().then(() => options.handler(event, context));
     const result = await Promise.race([run, timeout]);
     if (result === TIMED_OUT) return jsonError(503, 'Service Unavailable');

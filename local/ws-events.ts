@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { createLambdaContext } from './lambda-context.js';
 import type {
-  LambdaContext,
   WebSocketEvent,
   WebSocketEventType,
   WebSocketRequestContext,
@@ -170,24 +170,6 @@ export function disconnectEvent(info: ConnectionInfo, code: number, reason: stri
   };
 }
 
-function lambdaContext(functionName: string, deadline: number): LambdaContext {
-  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
-  return {
-    awsRequestId: randomUUID(),
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
-
 /** Runs a handler with the integration timeout; the result is JSON round-tripped as Lambda would. */
 export async function invoke(handler: WsLambdaHandler, event: WebSocketEvent, timeoutMs: number) {
   const routeKey = event.requestContext.routeKey;
@@ -197,7 +179,7 @@ export async function invoke(handler: WsLambdaHandler, event: WebSocketEvent, ti
     timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
   });
   try {
-    const context = lambdaContext(functionName, Date.now() + timeoutMs);
+    const context = createLambdaContext(functionName, Date.now() + timeoutMs);
     const run = Promise.resolve().then(() => handler(event, context));
     const result = await Promise.race([run, timeout]);
     if (result === TIMED_OUT) return fail(event, `timed out after ${timeoutMs} ms`);
