@@ -39,6 +39,8 @@ export const realtimePolicyFrom = (env: Env): RealtimePolicy => ({
 
 /** Builds every client once per cold start (module scope in `functions/`), importing keys up front. */
 export async function createDeps(env: Env) {
+  // Keys first: a bad key must fail the cold start before any connection is opened.
+  const keys = await loadKeySet(env.JWT_SIGNING_KEY, env.JWT_PREVIOUS_PUBLIC_KEYS);
   const { db, pool } = createDatabase({
     url: env.DATABASE_URL,
     connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
@@ -51,7 +53,6 @@ export async function createDeps(env: Env) {
     keyPrefix: env.REDIS_KEY_PREFIX,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
   });
-  const keys = await loadKeySet(env.JWT_SIGNING_KEY, env.JWT_PREVIOUS_PUBLIC_KEYS);
   const logger = new Logger({ serviceName: 'http', logLevel: env.LOG_LEVEL });
   const deps: AppDeps = {
     users: createUserRepository(db),

@@ -1,12 +1,11 @@
 import { isAppError } from '../domain/errors.js';
 import { closeConnection, openConnection } from '../domain/realtime/connection-lifecycle.js';
 import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
+import { parseBearer } from '../http/bearer.js';
 import { STATUS_BY_CODE } from '../http/problem.js';
 import { headerOf, type WebSocketEvent, type WebSocketResult } from './websocket-event.js';
 
 type Log = (message: string, details: Record<string, unknown>) => void;
-
-const BEARER = /^Bearer ([A-Za-z0-9\-_.]+)$/i;
 
 /**
  * `$connect`: the returned status becomes the handshake response (non-200 refuses the upgrade).
@@ -23,7 +22,7 @@ export async function handleConnect(
       connectionId: event.requestContext.connectionId,
       origin: headerOf(event, 'origin'),
       ticket: event.queryStringParameters?.ticket,
-      bearerToken: authorization ? (BEARER.exec(authorization.trim())?.[1] ?? '') : undefined,
+      bearerToken: authorization ? (parseBearer(authorization) ?? '') : undefined,
     });
     return { statusCode: 200 };
   } catch (error) {

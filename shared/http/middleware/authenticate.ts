@@ -2,9 +2,8 @@ import { createMiddleware } from 'hono/factory';
 import type { SessionStore, TokenService } from '../../domain/auth/ports.js';
 import { unauthenticated } from '../../domain/errors.js';
 import type { AppEnv, CredentialSource } from '../app-env.js';
+import { parseBearer } from '../bearer.js';
 import { readCookie } from '../cookies.js';
-
-const BEARER = /^Bearer ([A-Za-z0-9\-_.]+)$/i;
 
 type Credential = { token: string; via: CredentialSource };
 
@@ -15,9 +14,9 @@ function readCredential(
   cookieName: string,
 ): Credential {
   if (authorization !== undefined) {
-    const match = BEARER.exec(authorization.trim());
-    if (!match?.[1]) throw unauthenticated('Authorization header must be "Bearer <token>"');
-    return { token: match[1], via: 'bearer' };
+    const token = parseBearer(authorization);
+    if (!token) throw unauthenticated('Authorization header must be "Bearer <token>"');
+    return { token, via: 'bearer' };
   }
   const cookie = readCookie(cookieHeader, cookieName);
   if (cookie.kind === 'ambiguous') throw unauthenticated('Duplicate session cookies');

@@ -8,6 +8,7 @@ import { closeSessionSockets } from '../../domain/realtime/connection-lifecycle.
 import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
+import { parseBearer } from '../bearer.js';
 import { clearSessionCookies, cookieNames, readCookie, setSessionCookies } from '../cookies.js';
 import { authenticate } from '../middleware/authenticate.js';
 import { sourceIpOf } from '../middleware/request-context.js';
@@ -167,7 +168,7 @@ async function readOptionalAuth(
   cookieHeader: string | undefined,
   accessCookie: string,
 ) {
-  const bearer = authorization?.match(/^Bearer ([A-Za-z0-9\-_.]+)$/i)?.[1];
+  const bearer = authorization ? parseBearer(authorization) : null;
   const cookie = readCookie(cookieHeader, accessCookie);
   const token = bearer ?? (cookie.kind === 'present' ? cookie.value : undefined);
   return token ? deps.tokens.verifyAccess(token) : null;
