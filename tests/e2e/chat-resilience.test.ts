@@ -1,6 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { connect as connectTcp } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAllSockets, frame, type WsClient, wsUrl } from '../support/e2e-ws.js';
 import {
@@ -13,10 +11,8 @@ import {
   fullHistory,
   historyPage,
   newClientMsgId,
-  postMessageOk,
   sendAndAck,
 } from '../support/e2e-ws-chat.js';
-import { pollUntil } from '../support/poll.js';
 
 /** The per-socket frame limit (WS_FRAME_LIMIT per WS_FRAME_WINDOW_SECONDS, production defaults). */
 const FRAME_LIMIT = 30;
@@ -110,32 +106,6 @@ const BAD_FRAMES: BadFrame[] = [
   },
 ];
 
-/**
- * Sends the upgrade request for a valid Bearer token, then drops the TCP connection with a reset before the
- * answer: the server's `$connect` still runs and stores the connection, but the gateway never establishes
- * the socket, so no `$disconnect` ever comes — a client that vanished, as seen from the stores.
- */
-async function vanishDuringHandshake(user: ChatUser): Promise<void> {
-  const url = new URL(wsUrl());
-  const tcp = connectTcp({ host: url.hostname, port: Number(url.port) });
-  await once(tcp, 'connect');
-  const request = [
-    `GET ${url.pathname || '/'} HTTP/1.1`,
-    `Host: ${url.host}`,
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-    'Sec-WebSocket-Version: 13',
-    `Authorization: Bearer ${user.accessToken}`,
-    '',
-    '',
-  ].join('\r\n');
-  await new Promise<void>((resolve, reject) =>
-    tcp.write(request, (error) => (error ? reject(error) : resolve())),
-  );
-  tcp.resetAndDestroy();
-}
-
 describe.skipIf(!wsUrl())('bad input on a socket', () => {
   it('answers a 30 KB frame with payload_too_large and keeps the socket usable', async () => {
     const [alice, bob] = await chatUsers(2);
@@ -218,39 +188,9 @@ describe.skipIf(!wsUrl())('bad input on a socket', () => {
 });
 
 describe.skipIf(!wsUrl())('connections that vanish', () => {
-  it('drops a connection whose client vanished without $disconnect on the next push (410), so the user shows offline', async () => {
-    const [alice, bob] = await chatUsers(2);
-    if (!alice || !bob) throw new Error('users missing');
-    await postMessageOk(alice, bob.id, 'we are contacts');
-    const bobSocket = await connectAs(bob);
-    const aliceOnline = frame('presence', (presence) => presence.userId === alice.id && presence.online);
-    const aliceOffline = frame('presence', (presence) => presence.userId === alice.id && !presence.online);
-
-    await vanishDuringHandshake(alice);
-    // `$connect` ran to the end: the connection is stored and Bob was told that Alice is online.
-    await bobSocket.waitFor(aliceOnline);
-    expect(await contactOf(bob, alice.id)).toMatchObject({ online: true });
-    await bobSocket.roundTrip();
-    expect(bobSocket.all('presence').filter(aliceOffline), 'a $disconnect ran after all').toEqual([]);
-
-    // Bob's next message is pushed to Alice's stored connection, the gateway answers 410, the record goes.
-    const message = await postMessageOk(bob, alice.id, 'are you there?');
-    const offline = await pollUntil(
-      async () => ((await contactOf(bob, alice.id))?.online === false ? true : undefined),
-      { what: 'the stale connection to be dropped' },
-    );
-
-    expect(offline).toBe(true);
-    expect((await historyPage(alice, bob.id)).messages[0]).toEqual(message);
-    // Alice comes back and everything works as usual.
-    const aliceSocket = await connectAs(alice);
-    await bobSocket.waitFor(
-      frame('presence', (presence) => presence.userId === alice.id && presence.online),
-      5_000,
-    );
-    const reply = await sendAndAck(aliceSocket, bob.id, 'back again');
-    expect(reply.duplicate).toBe(false);
-  });
+  // A client that vanishes without `$disconnect` cannot be produced deterministically from outside (it
+  // depends on when the reset reaches the gateway); tests/integration/realtime-ws-frames.test.ts covers the
+  // 410 cleanup with a stored connection whose socket does not exist.
 
   it('delivers nothing to a closed socket and loses nothing: the message waits in history', async () => {
     const [alice, bob] = await chatUsers(2);
