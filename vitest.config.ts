@@ -27,6 +27,25 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'browser',
+          include: ['tests/browser/*.test.ts'],
+          globalSetup: ['tests/browser/global-setup.ts'],
+          // Each file drives its own Chromium; one at a time keeps a 2-CPU CI box (and timings) steady.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          // Offline render of the SST app under Pulumi's mocks; needs `npm run sst:install` (README).
+          name: 'infra',
+          include: ['tests/infra/**/*.test.ts'],
+          hookTimeout: 240_000,
+        },
+      },
     ],
   },
 });

@@ -5,8 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { startAppUnderTest } from './app-under-test.js';
 import { type AuthBenchOptions, benchLogin, benchMe, benchRefresh, createAccount } from './auth-bench.js';
 import { provisionServices } from './bench-env.js';
-import { benchColdStart } from './cold-start-bench.js';
+import { benchHandlerInit } from './handler-init-bench.js';
 import { type FigureResult, renderTable } from './report.js';
+import { benchRealtime, type RealtimeBenchOptions } from './ws-bench.js';
 
 // `npm run bench`: every figure beside its same-run reference and its target; raw JSON in .data/bench.
 const ROOT = resolve(import.meta.dirname, '..');
@@ -18,7 +19,12 @@ const intFrom = (name: string, fallback: number): number => {
   return value;
 };
 
-const options: AuthBenchOptions & { coldRounds: number; coldBudgetMs: number } = {
+const pairCounts = (process.env.BENCH_WS_PAIRS ?? '1,50,200').split(',').map(Number);
+if (!pairCounts.every((count) => Number.isInteger(count) && count >= 1)) {
+  throw new Error('BENCH_WS_PAIRS must be a comma-separated list of positive integers');
+}
+
+const options: AuthBenchOptions & { coldRounds: number; coldBudgetMs: number; ws: RealtimeBenchOptions } = {
   bcryptCost: intFrom('BENCH_BCRYPT_COST', 12),
   loginIterations: intFrom('BENCH_LOGIN_ITERATIONS', 20),
   loginConcurrency: intFrom('BENCH_LOGIN_CONCURRENCY', 4),
@@ -26,9 +32,20 @@ const options: AuthBenchOptions & { coldRounds: number; coldBudgetMs: number } =
   fastIterations: intFrom('BENCH_FAST_ITERATIONS', 2000),
   trafficUnits: intFrom('BENCH_TRAFFIC_UNITS', 200),
   coldRounds: intFrom('BENCH_COLD_ROUNDS', 9),
-  // Caps per phase (≈ 2.5 min in all), reached only when the machine is busy; the table shows each n.
+  // Caps per phase (≈ 3.5 min in all with figure 6), reached only when the machine is busy; the table shows each n.
   budgetMs: { login: 45_000, loginThroughput: 25_000, refresh: 15_000, me: 15_000 },
-  coldBudgetMs: 20_000,
+  coldBudgetMs: 30_000,
+  ws: {
+    pairCounts,
+    rounds: intFrom('BENCH_WS_ROUNDS', 3),
+    runMs: intFrom('BENCH_WS_RUN_MS', 2000),
+    warmupMs: 400,
+    // Each unit is a whole message through the emulator, with MONITOR on: fewer are enough.
+    trafficUnits: Math.min(50, intFrom('BENCH_TRAFFIC_UNITS', 200)),
+    breakdownMessages: 100,
+    // Latency rounds of all pair counts together; connecting and the breakdown come on top (≈ 15 s).
+    budgetMs: 40_000,
+  },
 };
 
 const progress = (message: string): void => {
@@ -52,8 +69,10 @@ process.once('unhandledRejection', bail(1));
 
 const figures: FigureResult[] = [];
 try {
-  progress('figure 4: bundling and cold-importing functions/http.ts vs hello-world');
-  const cold = await benchColdStart({
+  progress(
+    'figures 4–5: bundling (single file and splitting) and cold-importing the handlers vs hello-world',
+  );
+  const cold = await benchHandlerInit({
     rounds: options.coldRounds,
     budgetMs: options.coldBudgetMs,
     lambdaEnv: services.vars,
@@ -72,6 +91,10 @@ try {
   } finally {
     await aut.stop();
   }
+  progress(
+    `figure 6: WebSocket chat through the emulator vs a plain ws relay (${pairCounts.join(', ')} pairs)`,
+  );
+  figures.push(await benchRealtime(services, options.ws, progress));
 } finally {
   await services.cleanup();
 }

@@ -7,6 +7,7 @@ import { ensureDevSecrets } from './dev-secrets.js';
 import { type HttpLambdaHandler, startHttpGateway } from './http-gateway.js';
 import { resolvePostgres } from './resolve-postgres.js';
 import { resolveRedis } from './resolve-redis.js';
+import { localWsUrl, withWebClient } from './static-site.js';
 import { startWsGateway, type WsLambdaHandler } from './ws-gateway.js';
 
 // `npm start`: the whole system on this machine with embedded defaults (DESIGN.md §1), same handler code as AWS.
@@ -56,7 +57,13 @@ const [connect, disconnect, message] = await Promise.all([
   import('../functions/ws/disconnect.js'),
   import('../functions/ws/message.js'),
 ]);
-const http = await startHttpGateway({ handler: handler as unknown as HttpLambdaHandler, port, host });
+// The browser client (web/, built when stale) is served by the same HTTP front, so it is same-origin.
+const web = await withWebClient(
+  handler as unknown as HttpLambdaHandler,
+  resolve(import.meta.dirname, '../web'),
+  localWsUrl(host, wsPort),
+);
+const http = await startHttpGateway({ handler: web.handler, port, host });
 const asWs = (route: { handler: unknown }) => route.handler as WsLambdaHandler;
 const ws = await startWsGateway({
   routes: { $connect: asWs(connect), $disconnect: asWs(disconnect), $default: asWs(message) },
@@ -67,6 +74,7 @@ const ws = await startWsGateway({
 });
 
 console.log(`
+  Web client ${http.url}   (${web.note})
   HTTP API   ${http.url}
   API docs   ${http.url}/docs
   WebSocket  ${ws.url}   (management API ${ws.managementEndpoint})

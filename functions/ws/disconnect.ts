@@ -1,9 +1,9 @@
-import { loadEnv } from '../../shared/config/env.js';
 import { createDeps } from '../../shared/create-deps.js';
 import { handleDisconnect } from '../../shared/ws/handle-lifecycle.js';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/ws/websocket-event.js';
+import { loadLinkedEnv } from '../resource-env.js';
 
-const { deps } = await createDeps(loadEnv());
+const { deps } = await createDeps(loadLinkedEnv());
 
 /** `$disconnect` (best-effort on AWS): drops the connection record and announces presence. */
 export const handler = (event: WebSocketEvent): Promise<WebSocketResult> =>

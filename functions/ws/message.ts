@@ -1,9 +1,9 @@
-import { loadEnv } from '../../shared/config/env.js';
 import { createDeps } from '../../shared/create-deps.js';
 import { handleFrame } from '../../shared/ws/handle-frame.js';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/ws/websocket-event.js';
+import { loadLinkedEnv } from '../resource-env.js';
 
-const { deps } = await createDeps(loadEnv());
+const { deps } = await createDeps(loadLinkedEnv());
 
 /** `$default` (and any action route): replies travel through the management API, so the route stays one-way. */
 export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {

@@ -28,17 +28,16 @@ async function dispatch(deps: RealtimeDeps, record: ConnectionRecord, frame: Cli
   const reply = (payload: Parameters<RealtimeDeps['push']['post']>[1]) =>
     deps.push.post(record.connectionId, payload);
   switch (frame.action) {
-    case 'sendMessage': {
-      const { message, duplicate } = await deliverMessage(deps, {
+    case 'sendMessage':
+      // deliverMessage acks the sending socket itself, alongside the pushes to everyone else.
+      await deliverMessage(deps, {
         from: record.userId,
         to: frame.to,
         body: frame.body,
         clientMsgId: frame.clientMsgId,
         viaConnectionId: record.connectionId,
       });
-      await reply({ type: 'ack', clientMsgId: frame.clientMsgId, message, duplicate });
       return;
-    }
     case 'typing':
       return relayTyping(deps, { from: record.userId, to: frame.to });
     case 'markRead':

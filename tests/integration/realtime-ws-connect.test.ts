@@ -67,7 +67,11 @@ describe('WebSocket $connect and $disconnect through the local emulator', () => 
 
     const [record] = await h.deps.connections.listForUser(user.id);
     expect(record).toMatchObject({ userId: user.id, sessionId: user.sessionId });
-    expect(await h.deps.connections.find(record?.connectionId ?? '')).toEqual(record);
+    expect(await h.deps.connections.find(record?.connectionId ?? '')).toEqual({
+      connectionId: record?.connectionId,
+      userId: user.id,
+      sessionId: user.sessionId,
+    });
   });
 
   it('accepts a Bearer access token from a client that sends no Origin', async () => {

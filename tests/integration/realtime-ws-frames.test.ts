@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createConnectionStore } from '../../shared/adapters/redis/connection-store.js';
 import { createDeps } from '../../shared/create-deps.js';
 import { conversationIdFor } from '../../shared/domain/chat/conversation.js';
 import { MAX_FRAME_BYTES } from '../../shared/ws/client-frames.js';
@@ -97,7 +98,9 @@ describe('WebSocket frames through the local emulator', () => {
     const [alice, bob] = await Promise.all([signUp(h), signUp(h)]);
     expect((await sendOverHttp(h, alice, bob)).status).toBe(201);
     const stale = { connectionId: fakeConnectionId(), userId: bob.id, sessionId: bob.sessionId };
-    await h.deps.connections.add(stale, 600);
+    // Stored a minute ago: past the `$connect` window in which a 410 is expected and no proof of a vanished client.
+    const aMinuteAgo = { nowMs: () => Date.now() - 60_000 };
+    await createConnectionStore(h.built.redis, aMinuteAgo).add(stale, 600);
     expect(await contactsOf(h, alice)).toEqual([
       expect.objectContaining({ user: expect.objectContaining({ id: bob.id }), online: true }),
     ]);
@@ -112,6 +115,21 @@ describe('WebSocket frames through the local emulator', () => {
     expect(await h.deps.connections.listForUser(bob.id)).toEqual([]);
     expect(await h.deps.connections.onlineAmong([bob.id])).toEqual(new Set());
     expect(await contactsOf(h, alice)).toEqual([expect.objectContaining({ online: false })]);
+  });
+
+  it('keeps a connection that answers 410 while it is still inside its $connect window', async () => {
+    const [alice, bob] = await Promise.all([signUp(h), signUp(h)]);
+    expect((await sendOverHttp(h, alice, bob)).status).toBe(201);
+    // Stored just now, as `$connect` does before API Gateway completes the upgrade.
+    const connecting = { connectionId: fakeConnectionId(), userId: bob.id, sessionId: bob.sessionId };
+    await h.deps.connections.add(connecting, 600);
+    const aliceSocket = await connect(alice);
+
+    aliceSocket.send({ action: 'sendMessage', to: bob.id, body: 'are you connecting?', clientMsgId: 'm-3' });
+    await aliceSocket.waitForFrame(isFrameOfType('ack'));
+
+    expect(await h.deps.connections.find(connecting.connectionId)).not.toBeNull();
+    expect(await h.deps.connections.onlineAmong([bob.id])).toEqual(new Set([bob.id]));
   });
 
   it('answers a frame from a revoked session with unauthenticated and closes the socket', async () => {

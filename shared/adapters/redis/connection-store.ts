@@ -10,7 +10,7 @@ const parseRecord = (connectionId: string, raw: string | null): ConnectionRecord
   return { connectionId, userId: value.userId, sessionId: value.sessionId };
 };
 
-// A user-side entry is `<sessionId>|<expiresAtMs>`; one past its expiry is a connection that vanished.
+// A user-side entry is `<sessionId>|<expiresAtMs>|<connectedAtMs>`; one past its expiry is a connection that vanished.
 const isLive = (value: string, nowMs: number): boolean => Number(value.split('|')[1]) > nowMs;
 
 // Counts from the hash as read inside the MULTI, so expired leftovers never make a user look online.
@@ -31,20 +31,29 @@ export function createConnectionStore(redis: RedisClient, clock: { nowMs(): numb
     if (expired.length > 0) await guard(redis.hdel(key, ...expired));
     return entries
       .filter(([id]) => !expired.includes(id))
-      .map(([connectionId, value]) => ({ connectionId, userId, sessionId: value.split('|')[0] ?? '' }));
+      .map(([connectionId, value]) => {
+        const [sessionId = '', , connectedAt] = value.split('|');
+        return {
+          connectionId,
+          userId,
+          sessionId,
+          ...(connectedAt ? { connectedAtMs: Number(connectedAt) } : {}),
+        };
+      });
   }
 
   return {
     async add(record, ttlSeconds) {
       const key = userConnectionsKey(record.userId);
-      const expiresAtMs = clock.nowMs() + ttlSeconds * 1000;
+      const nowMs = clock.nowMs();
+      const expiresAtMs = nowMs + ttlSeconds * 1000;
       const value = JSON.stringify({ userId: record.userId, sessionId: record.sessionId });
       const [, userSide] = await Promise.all([
         guard(redis.set(connectionKey(record.connectionId), value, 'EX', ttlSeconds)),
         guard(
           redis
             .multi()
-            .hset(key, record.connectionId, `${record.sessionId}|${expiresAtMs}`)
+            .hset(key, record.connectionId, `${record.sessionId}|${expiresAtMs}|${nowMs}`)
             .pexpireat(key, expiresAtMs)
             .hgetall(key)
             .exec(),

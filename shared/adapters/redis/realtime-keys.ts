@@ -4,5 +4,5 @@ import { userTag } from './keys.js';
 export const connectionKey = (connectionId: string): string => `ws:conn:${connectionId}`;
 export const ticketKey = (ticketDigest: string): string => `ws:ticket:${ticketDigest}`;
 
-/** Per-user hash: connection id → `<sessionId>|<expiresAtMs>`, in the user's slot. */
+/** Per-user hash: connection id → `<sessionId>|<expiresAtMs>|<connectedAtMs>`, in the user's slot. */
 export const userConnectionsKey = (userId: string): string => `${userTag(userId)}:conns`;

@@ -11,12 +11,12 @@ export interface DeliverInput {
   to: string;
   body: string;
   clientMsgId: string;
-  /** The socket the message arrived on: it gets the ack, not a copy. */
+  /** The socket the message arrived on: it gets the ack (with the server id), not a copy. */
   viaConnectionId?: string;
 }
 
 /**
- * Persist first (exactly once per clientMsgId), then push to every connection of the recipient and the
+ * Persist first (exactly once per clientMsgId), then ack the sending socket and push to every connection of the recipient and the
  * sender's other devices. A retried duplicate is pushed again: clients dedupe by message id, and the
  * retry may follow a crash that happened before the first push.
  */
@@ -26,8 +26,22 @@ export async function deliverMessage(
 ): Promise<{ message: ChatMessage; duplicate: boolean }> {
   const pair = resolvePair(input.from, input.to, 'to');
   if (!(await deps.users.findById(pair.peerId))) throw new AppError('not_found', 'No such user');
-  const result = await sendMessage(deps, input);
-  const targets = await connectionsOf(deps, [pair.peerId, pair.userId], input.viaConnectionId);
-  await fanOut(deps, targets, { type: 'message', message: result.message });
+  // The connection lookups don't depend on the append, so they share its round trip.
+  const [result, targets] = await Promise.all([
+    sendMessage(deps, input),
+    connectionsOf(deps, [pair.peerId, pair.userId], input.viaConnectionId),
+  ]);
+  const { message, duplicate } = result;
+  await Promise.all([
+    fanOut(deps, targets, { type: 'message', message }),
+    input.viaConnectionId
+      ? deps.push.post(input.viaConnectionId, {
+          type: 'ack',
+          clientMsgId: message.clientMsgId,
+          message,
+          duplicate,
+        })
+      : undefined,
+  ]);
   return result;
 }

@@ -5,6 +5,8 @@ export interface ConnectionRecord {
   connectionId: string;
   userId: string;
   sessionId: string;
+  /** When `$connect` stored it; absent on records read by connection id. */
+  connectedAtMs?: number;
 }
 
 /** Connection ids in Redis: by id (single key) and per user (hash-tagged), both expiring past API Gateway's 2 h. */

@@ -1,0 +1,48 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+// SST v4, pinned: `version` makes any other CLI version refuse to run against this app. sst.config.ts may not
+// have top-level imports; the component modules in stacks/ are imported inside run(), after SST has defined
+// its globals (sst, aws, $app, $dev…).
+export default $config({
+  app(input) {
+    const isProduction = input?.stage === 'production';
+    return {
+      name: 'serverless-auth-chat',
+      version: '4.17.1',
+      home: 'aws',
+      // Production keeps its data (RDS, buckets, VPC) when removed and refuses `sst remove` while protected.
+      removal: isProduction ? 'retain' : 'remove',
+      protect: isProduction,
+      providers: { aws: { version: '7.20.0', region: 'us-east-1' } },
+    };
+  },
+  async run() {
+    const { createNetwork } = await import('./stacks/network');
+    const { createStorage } = await import('./stacks/storage');
+    const { createSecrets } = await import('./stacks/secrets');
+    const { createRouter, createWebSite, routeApi } = await import('./stacks/web');
+    const { createWebSocketApi, routeWebSocketApi } = await import('./stacks/realtime');
+    const { createApi } = await import('./stacks/api');
+    const { createMigration } = await import('./stacks/migrate');
+
+    const { vpc } = createNetwork();
+    const { db, redis } = createStorage(vpc);
+    const secrets = createSecrets();
+    const dataLinks = [db, redis, secrets.signingKey, secrets.previousPublicKeys, secrets.pepper];
+    const ws = createWebSocketApi();
+    // The Router's URL is the site origin the browser sends: the CORS/CSRF/WebSocket Origin allowlist.
+    const router = createRouter(ws);
+    routeWebSocketApi(ws, { vpc, link: [...dataLinks, router] });
+    const api = createApi({ vpc, link: [...dataLinks, ws, router] });
+    routeApi(router, api);
+    createWebSite(router, ws);
+    createMigration({ vpc, db, link: dataLinks });
+
+    return {
+      webUrl: router.url,
+      apiUrl: api.url,
+      wsUrl: ws.url,
+      wsManagementEndpoint: ws.managementEndpoint,
+    };
+  },
+});

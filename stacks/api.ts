@@ -1,0 +1,36 @@
+import { lambdaDefaults } from './lambda';
+
+export interface ApiDeps {
+  vpc: sst.aws.Vpc;
+  /** Db, Redis, the secrets, the WebSocket API and the Router: everything functions/resource-env.ts maps. */
+  link: unknown[];
+}
+
+/**
+ * A stage named `e2e…` exists to run the black-box suite against AWS (README). Like the suite's local system, it
+ * lifts the per-IP sign-up/login limits one test machine would exhaust; per-account limits stay as in production.
+ */
+const e2eStageLimits = (): Record<string, string> =>
+  $app.stage.startsWith('e2e') ? { LOGIN_IP_LIMIT: '10000', REGISTER_IP_LIMIT: '10000' } : {};
+
+/** The HTTP API: one Lambda (the Hono app) on `$default`, routing in code (one deploy unit, fewer API calls). */
+export function createApi({ vpc, link }: ApiDeps) {
+  const api = new sst.aws.ApiGatewayV2('Api', {
+    // The Hono app answers CORS itself (exact-origin allowlist with credentials); API Gateway must not.
+    cors: false,
+    accessLog: { retention: $app.stage === 'production' ? '3 months' : '2 weeks' },
+  });
+  const defaults = lambdaDefaults(vpc);
+  api.route('$default', {
+    handler: 'functions/http.handler',
+    ...defaults,
+    environment: { ...defaults.environment, ...e2eStageLimits() },
+    // bcrypt (cost 12) is pure CPU: 1,769 MB is one full vCPU (~280 ms per hash instead of seconds).
+    memory: '1769 MB',
+    // Every Postgres/Redis wait is bounded far below this; API Gateway gives up at 30 s anyway.
+    timeout: '15 seconds',
+    // Linking the API to its own route gives Resource.Api.url (an allowed origin for direct API clients).
+    link: [api, ...link],
+  });
+  return api;
+}

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lambdaDefaults } from './lambda';
+
+const MIGRATIONS = 'shared/adapters/db/migrations';
+
+/** Content hash of the committed migrations: the deploy-time invocation re-runs when (and only when) it changes. */
+function migrationsHash(): string {
+  const hash = createHash('sha256');
+  const files = readdirSync(MIGRATIONS, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  for (const file of files) hash.update(file).update(readFileSync(file));
+  return hash.digest('hex');
+}
+
+export interface MigrationDeps {
+  vpc: sst.aws.Vpc;
+  db: sst.aws.Postgres;
+  /** What shared/config/env.ts requires to parse: Db, Redis and the secrets (the handler only uses Db). */
+  link: unknown[];
+}
+
+/**
+ * functions/migrate.ts, invoked once per deploy that changes the migrations (drizzle skips applied ones, so a
+ * re-run is harmless). A failing migration fails the deploy. Under `sst dev` the database is the local one:
+ * run `npm run db:migrate` instead.
+ */
+export function createMigration({ vpc, db, link }: MigrationDeps) {
+  const migrator = new sst.aws.Function('Migrator', {
+    handler: 'functions/migrate.handler',
+    ...lambdaDefaults(vpc),
+    memory: '512 MB',
+    timeout: '5 minutes',
+    link,
+    // shared/adapters/db/migrate.ts resolves `./migrations` next to the bundle (SST writes /var/task/bundle.mjs).
+    copyFiles: [{ from: MIGRATIONS, to: 'migrations' }],
+  });
+  if (!$dev) {
+    new aws.lambda.Invocation('MigrateOnDeploy', {
+      functionName: migrator.name,
+      input: JSON.stringify({ reason: 'deploy' }),
+      triggers: { migrations: migrationsHash(), database: db.id },
+    });
+  }
+  return migrator;
+}

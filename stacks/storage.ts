@@ -1,0 +1,27 @@
+/**
+ * Postgres (users) and Valkey (sessions, connections, chats). Under `sst dev` neither is created: the `dev`
+ * props link the functions to the local services of docker-compose.yml instead.
+ */
+export function createStorage(vpc: sst.aws.Vpc) {
+  const isProduction = $app.stage === 'production';
+  const db = new sst.aws.Postgres('Db', {
+    vpc,
+    // The major of docker-compose.yml's postgres:16, so `sst dev` and deployed stages run the same engine.
+    version: '16',
+    database: 'chat',
+    // RDS Proxy (~$22/month) pools connections across Lambda environments; worth it once traffic is real.
+    proxy: isProduction,
+    multiAz: isProduction,
+    dev: { host: 'localhost', port: 5432, username: 'postgres', password: '', database: 'chat_dev' },
+  });
+  const redis = new sst.aws.Redis('Redis', {
+    vpc,
+    engine: 'valkey',
+    // Cluster mode (one shard) with TLS and an AUTH token: the adapter connects with REDIS_MODE=cluster, rediss://.
+    cluster: { nodes: 1 },
+    // Sessions, connection records and messages are data, not cache: fail writes rather than evict silently.
+    parameters: { 'maxmemory-policy': 'noeviction' },
+    dev: { host: 'localhost', port: 6379 },
+  });
+  return { db, redis };
+}

@@ -1,0 +1,334 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isApiPath, contentSecurityPolicy as localContentSecurityPolicy } from '../../local/static-site.js';
+import { API_PATH_PREFIXES, contentSecurityPolicy, siteHeadersInjection } from '../../stacks/web-edge.js';
+import { resourceState } from './mock-state.js';
+
+// The SST app rendered offline under Pulumi's mocks (tests/infra/render-graph.ts, unofficial: see README).
+interface Resource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+interface Build {
+  functionID: string;
+  handler: string;
+  links: Record<string, Record<string, unknown>>;
+  zipEntries: string[];
+}
+interface Graph {
+  outputs: Record<string, unknown>;
+  resources: Resource[];
+  builds: Build[];
+  unknownCalls: string[];
+  failures: string[];
+}
+
+const SECRETS = {
+  JwtSigningKey: 'SENTINEL-signing-key-9f3c',
+  PasswordPepper: 'SENTINEL-pepper-0123456789abcdef-9f3c',
+};
+const SECRET_WRAPPER = '4dabf18193072939515e22adb298388d'; // how Pulumi serializes a secret Output's value
+const plain = (value: unknown): unknown =>
+  value && typeof value === 'object' && SECRET_WRAPPER in value
+    ? (value as unknown as { value: unknown }).value
+    : value;
+
+async function render(stage: string): Promise<Graph> {
+  const dir = mkdtempSync(join(tmpdir(), 'infra-graph-'));
+  const secretEnv = Object.fromEntries(
+    Object.entries(SECRETS).map(([name, value]) => [`SST_SECRET_${name}`, value]),
+  );
+  try {
+    await promisify(execFile)(
+      'node_modules/.bin/tsx',
+      ['tests/infra/render-graph.ts', stage, join(dir, 'g.json')],
+      {
+        env: { ...process.env, ...secretEnv },
+        timeout: 180_000,
+      },
+    );
+    return JSON.parse(readFileSync(join(dir, 'g.json'), 'utf8')) as Graph;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const graphs: Record<'ci' | 'production', Graph> = {} as never;
+beforeAll(async () => {
+  if (!existsSync('.sst/platform/src/auto/run.ts'))
+    throw new Error('No .sst/platform: run `npm run sst:install`');
+  [graphs.ci, graphs.production] = await Promise.all([render('ci'), render('production')]);
+});
+
+const all = (graph: Graph, type: string) => graph.resources.filter((r) => r.type === type);
+const one = (graph: Graph, type: string, name: string): Resource => {
+  const found = graph.resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}`);
+  return found;
+};
+const idOf = (r: Resource) => String(resourceState(r.type, r.name, r.inputs).id);
+const arnOf = (r: Resource) => String(resourceState(r.type, r.name, r.inputs).arn);
+
+/** Route key → the source handler its Lambda was bundled from, following route → integration → function. */
+function routes(graph: Graph, api: Resource) {
+  const integrations = all(graph, 'aws:apigatewayv2/integration:Integration');
+  return all(graph, 'aws:apigatewayv2/route:Route')
+    .filter((route) => route.inputs.apiId === idOf(api))
+    .map((route) => {
+      const integration = integrations.find((i) => route.inputs.target === `integrations/${idOf(i)}`);
+      const uri = String(plain(integration?.inputs.integrationUri));
+      const fn = all(graph, 'aws:lambda/function:Function').find((f) => uri.includes(arnOf(f)));
+      const build = graph.builds.find((b) => fn?.name === `${b.functionID}Function`);
+      return { key: String(route.inputs.routeKey), handler: build?.handler, fn, build, integration };
+    });
+}
+const apiOf = (graph: Graph, protocol: string) =>
+  all(graph, 'aws:apigatewayv2/api:Api').filter((api) => api.inputs.protocolType === protocol);
+
+describe('the deployed graph (stage ci, rendered offline)', () => {
+  it('renders without errors or unanswered provider calls', () => {
+    expect(graphs.ci.failures).toEqual([]);
+    expect(graphs.ci.unknownCalls).toEqual([]);
+    expect(graphs.ci.outputs).toMatchObject({
+      webUrl: expect.stringMatching(/^https:\/\//),
+      apiUrl: expect.stringMatching(/^https:\/\/.+\.execute-api\./),
+      wsUrl: expect.stringMatching(/^wss:\/\/.+\/\$default$/),
+    });
+  });
+
+  it('serves the Hono app on the HTTP API $default route (payload 2.0)', () => {
+    const [api, ...others] = apiOf(graphs.ci, 'HTTP');
+    expect(others).toEqual([]);
+    const apiRoutes = routes(graphs.ci, api as Resource);
+    expect(apiRoutes.map(({ key, handler }) => [key, handler])).toEqual([
+      ['$default', 'functions/http.handler'],
+    ]);
+    expect(apiRoutes[0]?.integration?.inputs.payloadFormatVersion).toBe('2.0');
+  });
+
+  it('routes $connect/$disconnect/$default of the WebSocket API by $request.body.action', () => {
+    const [ws] = apiOf(graphs.ci, 'WEBSOCKET');
+    expect(ws?.inputs.routeSelectionExpression).toBe('$request.body.action');
+    const wsRoutes = routes(graphs.ci, ws as Resource).map(({ key, handler }) => [key, handler]);
+    expect(wsRoutes.sort()).toEqual([
+      ['$connect', 'functions/ws/connect.handler'],
+      ['$default', 'functions/ws/message.handler'],
+      ['$disconnect', 'functions/ws/disconnect.handler'],
+    ]);
+  });
+
+  it('runs every Lambda on nodejs22.x/arm64 in the private subnets, with bounded logs', () => {
+    const privateSubnets = all(graphs.ci, 'aws:ec2/subnet:Subnet')
+      .filter((s) => s.name.startsWith('VpcPrivateSubnet'))
+      .map(idOf);
+    const functions = all(graphs.ci, 'aws:lambda/function:Function');
+    expect(functions).toHaveLength(5);
+    for (const fn of functions) {
+      expect(fn.inputs).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'] });
+      expect((fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds.sort()).toEqual(
+        privateSubnets.sort(),
+      );
+      const logGroupName = (fn.inputs.loggingConfig as { logGroup: string }).logGroup;
+      const logGroup = all(graphs.ci, 'aws:cloudwatch/logGroup:LogGroup').find(
+        (g) => g.inputs.name === logGroupName,
+      );
+      expect(logGroup?.inputs.retentionInDays).toBe(14);
+    }
+  });
+
+  it('sizes memory per function: one vCPU where passwords are hashed, small elsewhere', () => {
+    const memory = (handler: string) =>
+      all(graphs.ci, 'aws:lambda/function:Function').find(
+        (fn) => fn.name === `${graphs.ci.builds.find((b) => b.handler === handler)?.functionID}Function`,
+      )?.inputs.memorySize;
+    expect(memory('functions/http.handler')).toBe(1769);
+    for (const route of ['connect', 'disconnect', 'message'])
+      expect(memory(`functions/ws/${route}.handler`)).toBe(512);
+  });
+
+  it('gives private subnets a default route through NAT', () => {
+    const natInstances = all(graphs.ci, 'aws:ec2/instance:Instance').filter((i) =>
+      i.name.startsWith('VpcNatInstance'),
+    );
+    expect(natInstances).toHaveLength(2);
+    for (const table of all(graphs.ci, 'aws:ec2/routeTable:RouteTable').filter((t) =>
+      t.name.startsWith('VpcPrivateRouteTable'),
+    )) {
+      expect(table.inputs.routes).toEqual([{ cidrBlock: '0.0.0.0/0', networkInterfaceId: 'eni-mock' }]);
+    }
+  });
+
+  it('links what each handler maps into its environment', () => {
+    const data = ['Db', 'Redis', 'JwtSigningKey', 'JwtPreviousPublicKeys', 'PasswordPepper'];
+    const links = (handler: string) =>
+      Object.keys(graphs.ci.builds.find((b) => b.handler === handler)?.links ?? {}).sort();
+    expect(links('functions/http.handler')).toEqual([...data, 'Api', 'Web', 'Ws'].sort());
+    for (const route of ['connect', 'disconnect', 'message']) {
+      expect(links(`functions/ws/${route}.handler`)).toEqual([...data, 'Web', 'Ws'].sort());
+    }
+    expect(links('functions/migrate.handler')).toEqual([...data].sort());
+    const ws = graphs.ci.builds.find((b) => b.handler === 'functions/http.handler')?.links.Ws;
+    expect(ws?.managementEndpoint).toBe(graphs.ci.outputs.wsManagementEndpoint);
+  });
+
+  it('lets the HTTP and WebSocket handlers (not the migrator) post to @connections of that API', () => {
+    const [ws] = apiOf(graphs.ci, 'WEBSOCKET');
+    const connections = `arn:aws:execute-api:us-east-1:123456789012:${idOf(ws as Resource)}/*/*/@connections/*`;
+    const canPush = (build: Build) => {
+      const role = one(graphs.ci, 'aws:iam/role:Role', `${build.functionID}Role`);
+      const policies = (role.inputs.inlinePolicies ?? []) as { policy: string }[];
+      return policies
+        .flatMap(
+          (p) =>
+            (JSON.parse(p.policy) as { Statement: { actions: string[]; resources: string[] }[] }).Statement,
+        )
+        .some(
+          (s) => s.actions.includes('execute-api:ManageConnections') && s.resources.includes(connections),
+        );
+    };
+    expect(
+      graphs.ci.builds
+        .filter(canPush)
+        .map((b) => b.handler)
+        .sort(),
+    ).toEqual([
+      'functions/http.handler',
+      'functions/ws/connect.handler',
+      'functions/ws/disconnect.handler',
+      'functions/ws/message.handler',
+    ]);
+  });
+
+  it('keeps the secrets out of every AWS resource input, Lambda environments included', () => {
+    const awsInputs = JSON.stringify(graphs.ci.resources.filter((r) => r.type.startsWith('aws:')));
+    for (const value of Object.values(SECRETS)) expect(awsInputs).not.toContain(value);
+    for (const fn of all(graphs.ci, 'aws:lambda/function:Function')) {
+      const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      expect(Object.keys(variables).sort()).toEqual([
+        'NODE_EXTRA_CA_CERTS',
+        'SST_KEY',
+        'SST_KEY_FILE',
+        'SST_RESOURCE_App',
+      ]);
+    }
+    // They travel encrypted in the bundle (resource.enc), as the links of the functions that need them.
+    // (The mock engine prefixes the root stack's type to URNs, hence the `…$` before the link type.)
+    expect(graphs.ci.builds.find((b) => b.handler === 'functions/http.handler')?.links.JwtSigningKey).toEqual(
+      {
+        type: expect.stringMatching(/(^|\$)sst\.sst\.Secret$/),
+        value: SECRETS.JwtSigningKey,
+      },
+    );
+  });
+
+  it('runs the migrations on deploy from a package that contains them next to the bundle', () => {
+    const [invocation, ...others] = all(graphs.ci, 'aws:lambda/invocation:Invocation');
+    expect(others).toEqual([]);
+    const migrator = one(graphs.ci, 'aws:lambda/function:Function', 'MigratorFunction');
+    expect(plain(invocation?.inputs.functionName)).toBe(migrator.inputs.name);
+    expect(invocation?.inputs.triggers).toMatchObject({
+      migrations: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const zip = graphs.ci.builds.find((b) => b.handler === 'functions/migrate.handler')?.zipEntries;
+    expect(zip).toEqual(expect.arrayContaining(['bundle.mjs', 'migrations/meta/_journal.json']));
+    expect(zip?.some((entry) => /^migrations\/0000_.*\.sql$/.test(entry))).toBe(true);
+  });
+
+  it('puts Postgres and a TLS, cluster-mode Valkey in the private subnets', () => {
+    const privateSubnets = all(graphs.ci, 'aws:ec2/subnet:Subnet')
+      .filter((s) => s.name.startsWith('VpcPrivateSubnet'))
+      .map(idOf)
+      .sort();
+    for (const group of [
+      one(graphs.ci, 'aws:rds/subnetGroup:SubnetGroup', 'DbSubnetGroup'),
+      one(graphs.ci, 'aws:elasticache/subnetGroup:SubnetGroup', 'RedisSubnetGroup'),
+    ]) {
+      expect((group.inputs.subnetIds as string[]).sort()).toEqual(privateSubnets);
+    }
+    expect(one(graphs.ci, 'aws:rds/instance:Instance', 'DbInstance').inputs).toMatchObject({
+      dbName: 'chat',
+    });
+    expect(
+      one(graphs.ci, 'aws:elasticache/replicationGroup:ReplicationGroup', 'RedisCluster').inputs,
+    ).toMatchObject({
+      engine: 'valkey',
+      clusterMode: 'enabled',
+      transitEncryptionEnabled: true,
+    });
+    const parameters = one(graphs.ci, 'aws:elasticache/parameterGroup:ParameterGroup', 'RedisParameterGroup')
+      .inputs.parameters as { name: string; value: string }[];
+    expect(parameters).toContainEqual({ name: 'maxmemory-policy', value: 'noeviction' });
+  });
+
+  it('serves the web client and the API paths from one Router origin', () => {
+    const apiHost = new URL(String(graphs.ci.outputs.apiUrl)).host;
+    const updates = graphs.ci.resources.filter((r) => r.name.endsWith('.sst.aws.KvRoutesUpdate'));
+    const urlRoutes = updates
+      .map((r) => String(r.inputs.entry).split(','))
+      .filter(([kind]) => kind === 'url');
+    expect(urlRoutes.map((entry) => entry[3]).sort()).toEqual([...API_PATH_PREFIXES].sort());
+    // The same split as npm start's static site (local/static-site.ts), which sends these to the API too.
+    expect(API_PATH_PREFIXES.filter((prefix) => !isApiPath(prefix) && !isApiPath(`${prefix}/x`))).toEqual([]);
+    for (const [, namespace] of urlRoutes) {
+      const keys = graphs.ci.resources.find(
+        (r) => r.name.endsWith('RouteKey.sst.aws.KvKeys') && r.inputs.namespace === namespace,
+      );
+      const metadata = (keys?.inputs.entries as { metadata?: string } | undefined)?.metadata;
+      expect(JSON.parse(String(metadata)).host).toBe(apiHost);
+    }
+    expect(updates.some((r) => String(r.inputs.entry).startsWith('site,'))).toBe(true);
+  });
+
+  it('builds the client once and writes /config.json with the WebSocket URL of the stage at deploy', () => {
+    const build = one(graphs.ci, 'command:local:Command', 'WebClientBuilder').inputs;
+    expect(String(build.create)).toMatch(/^npm run build:web && .*web\/dist\/config\.json.*WEB_CONFIG/);
+    const config = (build.environment as { WEB_CONFIG: string }).WEB_CONFIG;
+    expect(JSON.parse(config)).toEqual({ wsUrl: graphs.ci.outputs.wsUrl });
+    const upload = graphs.ci.resources.find((r) => r.name === 'WebClientAssetFiles.sst.aws.BucketFiles');
+    const files = (upload?.inputs.files ?? []) as { key: string; cacheControl: string }[];
+    expect(Object.fromEntries(files.map((f) => [f.key, f.cacheControl]))).toEqual({
+      'index.html': 'no-cache',
+      'config.json': 'no-store',
+      'assets/index-0a1b2c3d.js': 'public,max-age=31536000,immutable',
+    });
+  });
+
+  it('adds the CSP of npm start (sockets only to this WebSocket API) at the edge, never on API paths', () => {
+    const fn = one(graphs.ci, 'aws:cloudfront/function:Function', 'WebCloudfrontFunctionResponse');
+    const wsUrl = String(graphs.ci.outputs.wsUrl);
+    expect(contentSecurityPolicy(wsUrl)).toBe(localContentSecurityPolicy(wsUrl));
+    const injection = siteHeadersInjection(contentSecurityPolicy(wsUrl));
+    expect(String(fn.inputs.code)).toContain(injection);
+    // Run the injected code as CloudFront would, on a page and on an API answer.
+    const respond = (uri: string, type: string) => {
+      const event = { request: { uri }, response: { headers: { 'content-type': { value: type } } } };
+      new Function('event', injection)(event);
+      return event.response.headers as Record<string, { value: string } | undefined>;
+    };
+    expect(respond('/index.html', 'text/html')['content-security-policy']?.value).toBe(
+      contentSecurityPolicy(wsUrl),
+    );
+    expect(respond('/assets/app.js', 'text/javascript')['x-content-type-options']?.value).toBe('nosniff');
+    expect(respond('/docs', 'text/html')['content-security-policy']).toBeUndefined();
+    expect(respond('/auth/login', 'application/json')['x-content-type-options']).toBeUndefined();
+  });
+});
+
+describe('stage-aware settings (production vs other stages)', () => {
+  it('protects production and adds managed NAT, RDS Proxy and Multi-AZ there only', () => {
+    const types = (graph: Graph) => new Set(graph.resources.map((r) => r.type));
+    expect(graphs.production.failures).toEqual([]);
+    expect(graphs.production.outputs._protect).toBe(true);
+    expect(graphs.ci.outputs._protect).toBe(false);
+    expect(types(graphs.production)).toContain('aws:ec2/natGateway:NatGateway');
+    expect(types(graphs.production)).toContain('aws:rds/proxy:Proxy');
+    expect(types(graphs.ci)).not.toContain('aws:ec2/natGateway:NatGateway');
+    expect(types(graphs.ci)).not.toContain('aws:rds/proxy:Proxy');
+    expect(one(graphs.production, 'aws:rds/instance:Instance', 'DbInstance').inputs.multiAz).toBe(true);
+  });
+});

@@ -1,0 +1,58 @@
+import type { FieldError } from './types.js';
+
+/** An application/problem+json answer (or a network failure, status 0) as a throwable value. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    readonly fieldErrors: readonly FieldError[] = [],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+  }
+
+  get isNetwork(): boolean {
+    return this.status === 0;
+  }
+
+  /** The first message for a field (`errors[].path`), for inline display next to the input. */
+  fieldMessage(path: string): string | undefined {
+    return this.fieldErrors.find((error) => error.path === path)?.message;
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function fieldErrorsOf(value: unknown): FieldError[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) =>
+    isRecord(item) && typeof item.path === 'string' && typeof item.message === 'string'
+      ? [{ path: item.path, message: item.message }]
+      : [],
+  );
+}
+
+/** Reads a failed response; tolerates bodies that are not problem+json (a gateway's own 5xx, say). */
+export async function problemFrom(response: Response): Promise<ApiError> {
+  const body: unknown = await response.json().catch(() => null);
+  const retryAfter = Number(response.headers.get('retry-after'));
+  const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
+  if (!isRecord(body)) {
+    return new ApiError(
+      response.status,
+      'http_error',
+      `Request failed (${response.status})`,
+      [],
+      retryAfterSeconds,
+    );
+  }
+  const code = typeof body.code === 'string' ? body.code : 'http_error';
+  const detail = typeof body.detail === 'string' ? body.detail : `Request failed (${response.status})`;
+  return new ApiError(response.status, code, detail, fieldErrorsOf(body.errors), retryAfterSeconds);
+}
+
+export const networkError = (): ApiError =>
+  new ApiError(0, 'network_error', 'The server cannot be reached. Check your connection.');

@@ -1,0 +1,286 @@
+import type { ApiClient } from '../api/client.js';
+import type { Contact, Message, Person, ServerFrame, User } from '../api/types.js';
+import { type ConnectionState, RealtimeSocket } from '../realtime/socket.js';
+import { ContactBook, type ContactEntry } from './contact-book.js';
+import { Conversation, type PendingMessage } from './conversation.js';
+import { catchUp, loadPage } from './history.js';
+import { compareIds, newerId } from './message-id.js';
+import { Outbox } from './outbox.js';
+
+export type { ContactEntry };
+
+const TYPING_SEND_EVERY_MS = 2_500;
+const TYPING_SHOWN_MS = 5_000;
+const SWEEP_EVERY_MS = 3_000;
+
+/**
+ * Everything the signed-in screens show, kept consistent with the server: contacts (recency, unread,
+ * presence), conversations, the outbox and the connection state. Components listen for `change`.
+ */
+export class ChatStore extends EventTarget {
+  readonly contacts = new ContactBook();
+  readonly conversations = new Map<string, Conversation>();
+  activePeerId: string | null = null;
+  connection: ConnectionState = 'connecting';
+  private readonly socket: RealtimeSocket;
+  private readonly outbox: Outbox;
+  private readonly typingSentAt = new Map<string, number>();
+  private sweepTimer: ReturnType<typeof setInterval> | undefined;
+  private changeQueued = false;
+
+  constructor(
+    readonly api: ApiClient,
+    readonly me: User,
+    wsUrl: string,
+  ) {
+    super();
+    this.socket = new RealtimeSocket(wsUrl, {
+      ticket: async () => (await api.post<{ ticket: string }>('/chat/ticket')).ticket,
+      frame: (frame) => this.onFrame(frame),
+      state: (state) => {
+        this.connection = state;
+        this.changed();
+      },
+      opened: () => this.onOpened(),
+    });
+    this.outbox = new Outbox({
+      api,
+      sendFrame: (frame) => this.socket.send(frame),
+      accept: (message) => this.accept(message, false),
+      changed: () => this.changed(),
+    });
+  }
+
+  start(): void {
+    void this.loadContacts();
+    this.socket.start();
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
+    document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  stop(): void {
+    this.socket.stop();
+    clearInterval(this.sweepTimer);
+    document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  reconnectNow(): void {
+    this.socket.reconnectNow();
+  }
+
+  /** Contacts, most recent conversation first. */
+  contactList(): ContactEntry[] {
+    return this.contacts.list();
+  }
+
+  conversation(peerId: string): Conversation {
+    let conversation = this.conversations.get(peerId);
+    if (!conversation) {
+      conversation = new Conversation(peerId, this.me.id);
+      this.conversations.set(peerId, conversation);
+    }
+    return conversation;
+  }
+
+  peer(peerId: string): Person {
+    return this.contacts.person(peerId);
+  }
+
+  /** Presence as last pushed; unknown (shown as offline) while our own connection is down. */
+  isOnline(peerId: string): boolean {
+    return this.connection === 'online' && this.contacts.isOnline(peerId);
+  }
+
+  /** Shows a conversation (from the contact list or a search result) and loads its newest page. */
+  async open(person: Person): Promise<void> {
+    this.contacts.remember(person);
+    this.activePeerId = person.id;
+    const conversation = this.conversation(person.id);
+    this.changed();
+    if (!conversation.loaded) {
+      await loadPage(this.api, conversation);
+      this.changed();
+    }
+    this.markVisibleRead();
+  }
+
+  close(): void {
+    this.activePeerId = null;
+    this.changed();
+  }
+
+  /** The next older page (or the first one again after it failed to load). */
+  async loadOlder(peerId: string): Promise<void> {
+    const conversation = this.conversation(peerId);
+    if (conversation.loading || (conversation.loaded && conversation.nextCursor === null)) return;
+    const loading = loadPage(this.api, conversation);
+    this.changed();
+    await loading;
+    this.changed();
+  }
+
+  /** Optimistic send: shown at once as pending, confirmed by the ack (or the HTTP answer). */
+  send(peerId: string, body: string): void {
+    const pending: PendingMessage = {
+      clientMsgId: crypto.randomUUID(),
+      body,
+      createdAt: new Date().toISOString(),
+      state: 'queued',
+      attemptAt: 0,
+      httpInFlight: false,
+    };
+    this.conversation(peerId).pending.push(pending);
+    this.typingSentAt.delete(peerId);
+    this.outbox.deliver(peerId, pending);
+    this.changed();
+  }
+
+  discard(peerId: string, clientMsgId: string): void {
+    const conversation = this.conversation(peerId);
+    conversation.pending = conversation.pending.filter((pending) => pending.clientMsgId !== clientMsgId);
+    this.changed();
+  }
+
+  /** Called on input in the composer; sends at most one typing frame every few seconds. */
+  typing(peerId: string): void {
+    const now = Date.now();
+    if (now - (this.typingSentAt.get(peerId) ?? 0) < TYPING_SEND_EVERY_MS) return;
+    if (this.socket.send({ action: 'typing', to: peerId })) this.typingSentAt.set(peerId, now);
+  }
+
+  /** Reports the open conversation as read while the page is visible. */
+  markVisibleRead(): void {
+    const peerId = this.activePeerId;
+    if (!peerId || document.visibilityState !== 'visible') return;
+    const conversation = this.conversation(peerId);
+    const newest = conversation.newestFromPeer();
+    if (this.contacts.clearUnread(peerId)) this.changed();
+    if (!newest || (conversation.myReadUpTo && compareIds(newest.id, conversation.myReadUpTo) <= 0)) return;
+    conversation.myReadUpTo = newest.id;
+    if (!this.socket.send({ action: 'markRead', peerId, upTo: newest.id })) {
+      const path = `/chat/conversations/${encodeURIComponent(peerId)}/read`;
+      this.api.post(path, { upTo: newest.id }).catch(() => {
+        conversation.myReadUpTo = null;
+      });
+    }
+  }
+
+  private readonly onVisibility = (): void => this.markVisibleRead();
+
+  private async loadContacts(): Promise<void> {
+    let contacts: Contact[];
+    try {
+      ({ contacts } = await this.api.get<{ contacts: Contact[] }>('/chat/contacts'));
+    } catch {
+      return;
+    }
+    this.contacts.apply(contacts);
+    this.changed();
+    this.markVisibleRead();
+  }
+
+  /** After every (re)connect: resend the outbox with the same clientMsgIds, then fetch what was missed. */
+  private async onOpened(): Promise<void> {
+    for (const [peerId, conversation] of this.conversations) {
+      for (const pending of conversation.pending) this.outbox.deliver(peerId, pending);
+    }
+    await this.loadContacts();
+    const loaded = [...this.conversations.values()].filter((conversation) => conversation.loaded);
+    const results = await Promise.allSettled(loaded.map((conversation) => catchUp(this.api, conversation)));
+    for (const result of results) {
+      if (result.status === 'fulfilled') for (const message of result.value) this.noteLastMessage(message);
+    }
+    this.changed();
+    this.markVisibleRead();
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'message':
+      case 'ack':
+        this.accept(frame.message, frame.type === 'message');
+        break;
+      case 'typing':
+        this.onTyping(frame.from);
+        break;
+      case 'read':
+        this.onRead(frame.by, frame.peerId, frame.upTo);
+        break;
+      case 'presence':
+        this.contacts.setOnline(frame.userId, frame.online);
+        this.changed();
+        break;
+      case 'error':
+        this.onError(frame.code, frame.detail, frame.clientMsgId);
+        break;
+    }
+  }
+
+  /** A stored message from any source; `live` ones (pushed to us) count as unread unless on screen. */
+  private accept(message: Message, live: boolean): void {
+    const peerId = message.from === this.me.id ? message.to : message.from;
+    const conversation = this.conversation(peerId);
+    const hadPending = conversation.pending.length;
+    const fresh = conversation.add(message);
+    if (!fresh && hadPending === conversation.pending.length) return;
+    this.noteLastMessage(message);
+    if (live && message.from === peerId) {
+      conversation.typingUntil = 0;
+      if (this.activePeerId === peerId && document.visibilityState === 'visible') this.markVisibleRead();
+      else this.contacts.addUnread(peerId);
+    }
+    this.changed();
+  }
+
+  private noteLastMessage(message: Message): void {
+    const peerId = message.from === this.me.id ? message.to : message.from;
+    if (this.contacts.noteMessage(peerId, message)) void this.loadContacts();
+  }
+
+  private onTyping(from: string): void {
+    this.conversation(from).typingUntil = Date.now() + TYPING_SHOWN_MS;
+    setTimeout(() => this.changed(), TYPING_SHOWN_MS + 50);
+    this.changed();
+  }
+
+  private onRead(by: string, peerId: string | undefined, upTo: string): void {
+    if (by === this.me.id) {
+      // Read on another of our devices.
+      if (!peerId) return;
+      const conversation = this.conversation(peerId);
+      conversation.myReadUpTo = newerId(conversation.myReadUpTo, upTo);
+      this.contacts.clearUnread(peerId);
+    } else {
+      const conversation = this.conversation(by);
+      conversation.peerReadUpTo = newerId(conversation.peerReadUpTo, upTo);
+    }
+    this.changed();
+  }
+
+  private onError(code: string, detail: string, clientMsgId?: string): void {
+    if (!clientMsgId) return;
+    for (const [peerId, conversation] of this.conversations) {
+      const pending = conversation.findPending(clientMsgId);
+      if (pending) {
+        this.outbox.rejected(peerId, pending, code, detail);
+        return;
+      }
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [peerId, conversation] of this.conversations)
+      this.outbox.sweep(peerId, conversation.pending, now);
+  }
+
+  /** Coalesces many updates in one task into one render. */
+  private changed(): void {
+    if (this.changeQueued) return;
+    this.changeQueued = true;
+    queueMicrotask(() => {
+      this.changeQueued = false;
+      this.dispatchEvent(new Event('change'));
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import type { Contact, Message, Person } from '../api/types.js';
+import { compareIds } from './message-id.js';
+
+export interface ContactEntry {
+  user: Person;
+  lastMessage?: Message;
+  unread: number;
+}
+
+/** The contact list as the client knows it: names, last messages, unread counts and presence. */
+export class ContactBook {
+  private readonly entries = new Map<string, ContactEntry>();
+  private readonly presence = new Map<string, boolean>();
+
+  /** Most recent conversation first; one opened from search without messages yet leads. */
+  list(): ContactEntry[] {
+    return [...this.entries.values()].sort((a, b) => {
+      if (!a.lastMessage || !b.lastMessage) return a.lastMessage ? 1 : b.lastMessage ? -1 : 0;
+      return compareIds(b.lastMessage.id, a.lastMessage.id);
+    });
+  }
+
+  get(peerId: string): ContactEntry | undefined {
+    return this.entries.get(peerId);
+  }
+
+  person(peerId: string): Person {
+    return this.entries.get(peerId)?.user ?? { id: peerId, displayName: 'Unknown user' };
+  }
+
+  /** Adds someone found by search (or refreshes their name). */
+  remember(person: Person): void {
+    const entry = this.entries.get(person.id);
+    if (entry) entry.user = person;
+    else this.entries.set(person.id, { user: person, unread: 0 });
+  }
+
+  isOnline(peerId: string): boolean {
+    return this.presence.get(peerId) ?? false;
+  }
+
+  setOnline(peerId: string, online: boolean): void {
+    this.presence.set(peerId, online);
+  }
+
+  clearUnread(peerId: string): boolean {
+    const entry = this.entries.get(peerId);
+    if (!entry || entry.unread === 0) return false;
+    entry.unread = 0;
+    return true;
+  }
+
+  addUnread(peerId: string): void {
+    const entry = this.entries.get(peerId);
+    if (entry) entry.unread += 1;
+  }
+
+  /** Takes the server's list (`GET /chat/contacts`) as the truth for unread counts and presence. */
+  apply(contacts: readonly Contact[]): void {
+    for (const contact of contacts) {
+      const entry = this.entries.get(contact.user.id) ?? { user: contact.user, unread: 0 };
+      entry.user = contact.user;
+      if (!entry.lastMessage || compareIds(contact.lastMessage.id, entry.lastMessage.id) >= 0) {
+        entry.lastMessage = contact.lastMessage;
+      }
+      entry.unread = contact.unread;
+      this.entries.set(contact.user.id, entry);
+      this.presence.set(contact.user.id, contact.online);
+    }
+  }
+
+  /**
+   * Records a message as its conversation's latest. True when the list should be reloaded: the peer was
+   * unknown (their name is needed) or the conversation is brand new (their presence is needed).
+   */
+  noteMessage(peerId: string, message: Message): boolean {
+    const entry = this.entries.get(peerId);
+    if (!entry) {
+      this.entries.set(peerId, { user: this.person(peerId), lastMessage: message, unread: 0 });
+      return true;
+    }
+    if (!entry.lastMessage) {
+      entry.lastMessage = message;
+      return true;
+    }
+    if (compareIds(message.id, entry.lastMessage.id) > 0) entry.lastMessage = message;
+    return false;
+  }
+}
