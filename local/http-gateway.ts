@@ -7,6 +7,7 @@ import {
   validateHeaderValue,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { awsId, clfTime, safeDecode } from './aws-formats.js';
 import { createLambdaContext } from './lambda-context.js';
 
 export interface HttpApiEvent {
@@ -82,7 +83,6 @@ interface GatewayResponse {
   body: Buffer;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const TEXT_MEDIA_TYPES = new Set(['application/json', 'application/xml', 'application/javascript']);
 // The gateway owns framing of the client connection, so these never pass through from the integration.
 const GATEWAY_OWNED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
@@ -97,21 +97,6 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const isStatusCode = (v: unknown): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 100 && v < 600;
-
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-function clfTime(d: Date): string {
-  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${time} +0000`;
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
 
 function parseQuery(raw: string): Record<string, string> | undefined {
   if (raw === '') return undefined;
@@ -183,7 +168,7 @@ function buildEvent(req: IncomingMessage, body: Buffer, localPort: number): Http
         userAgent: headers.get('user-agent') ?? '',
       },
       // HTTP API request ids are 16 base64 characters with one "=" of padding, i.e. 11 random bytes.
-      requestId: randomBytes(11).toString('base64'),
+      requestId: awsId(),
       routeKey: '$default',
       stage: '$default',
       time: clfTime(now),

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { awsId, clfTime, safeDecode } from './aws-formats.js';
 import { createLambdaContext } from './lambda-context.js';
+
+export { awsId };
+
 import type {
   WebSocketEvent,
   WebSocketEventType,
@@ -20,28 +24,9 @@ export interface ConnectionInfo {
 
 export type InvokeOutcome = { ok: true; value: unknown } | { ok: false; reason: string };
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 // API Gateway strips the hop-by-hop upgrade headers before building the $connect event.
 const DROPPED_HEADERS = new Set(['connection', 'upgrade']);
 const TIMED_OUT = Symbol('timed out');
-
-// Connection, request and message ids are 11 random bytes in base64: 16 chars ending in "=", incl. "+"/"/".
-export const awsId = (): string => randomBytes(11).toString('base64');
-
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-function clfTime(d: Date): string {
-  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${time} +0000`;
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
 
 export const peerAddress = (req: IncomingMessage): string =>
   (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
