@@ -3,8 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import { awsId, clfTime, safeDecode } from './aws-formats.js';
 import { createLambdaContext } from './lambda-context.js';
 
-export { awsId };
-
 import type {
   WebSocketEvent,
   WebSocketEventType,

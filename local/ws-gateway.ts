@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { awsId } from './aws-formats.js';
 import { type CloseCause, MAX_MESSAGE_BYTES, WsConnection } from './ws-connection.js';
 import {
-  awsId,
   type ConnectionInfo,
   connectEvent,
   connectionInfo,
