@@ -30,6 +30,10 @@ declare module "sst" {
       "name": string
       "type": "sst.aws.Function"
     }
+    "OriginVerify": {
+      "secret": string
+      "type": "sst.sst.Linkable"
+    }
     "PasswordPepper": {
       "type": "sst.sst.Secret"
       "value": string

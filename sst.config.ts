@@ -19,7 +19,7 @@ export default $config({
   async run() {
     const { createNetwork } = await import('./stacks/network');
     const { createStorage } = await import('./stacks/storage');
-    const { createSecrets } = await import('./stacks/secrets');
+    const { createOriginVerify, createSecrets } = await import('./stacks/secrets');
     const { createRouter, createWebSite, routeApi } = await import('./stacks/web');
     const { createWebSocketApi, routeWebSocketApi } = await import('./stacks/realtime');
     const { createApi } = await import('./stacks/api');
@@ -30,10 +30,12 @@ export default $config({
     const secrets = createSecrets();
     const dataLinks = [db, redis, secrets.signingKey, secrets.previousPublicKeys, secrets.pepper];
     const ws = createWebSocketApi();
+    // The Router vouches for the client IP it forwards to the HTTP API with this (per-IP login limits).
+    const originVerify = createOriginVerify();
     // The Router's URL is the site origin the browser sends: the CORS/CSRF/WebSocket Origin allowlist.
-    const router = createRouter(ws);
+    const router = createRouter(ws, originVerify.secret);
     routeWebSocketApi(ws, { vpc, link: [...dataLinks, router] });
-    const api = createApi({ vpc, link: [...dataLinks, ws, router] });
+    const api = createApi({ vpc, link: [...dataLinks, ws, router, originVerify.link] });
     routeApi(router, api);
     createWebSite(router, ws);
     createMigration({ vpc, db, link: dataLinks });

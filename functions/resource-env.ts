@@ -3,7 +3,7 @@ import { type Env, loadEnv } from '../shared/config/env.js';
 
 /** The SST links the handlers read (types in sst-env.d.ts); every function links a subset. */
 export type LinkedResources = Partial<
-  Pick<Resource, 'App' | 'Api' | 'Db' | 'Redis' | 'Ws' | 'Web' | SecretName>
+  Pick<Resource, 'App' | 'Api' | 'Db' | 'Redis' | 'Ws' | 'Web' | 'OriginVerify' | SecretName>
 >;
 type SecretName = 'JwtSigningKey' | 'JwtPreviousPublicKeys' | 'PasswordPepper';
 
@@ -33,7 +33,7 @@ export function linkedEnv(resources: LinkedResources = Resource): Record<string,
   // `Resource.X` throws when X is not linked to this function, so ask first.
   const get = <K extends keyof LinkedResources>(key: K): LinkedResources[K] =>
     key in resources ? resources[key] : undefined;
-  const [db, redis, ws] = [get('Db'), get('Redis'), get('Ws')];
+  const [db, redis, ws, originVerify] = [get('Db'), get('Redis'), get('Ws'), get('OriginVerify')];
   const [signingKey, previousKeys, pepper] = [
     get('JwtSigningKey'),
     get('JwtPreviousPublicKeys'),
@@ -48,6 +48,7 @@ export function linkedEnv(resources: LinkedResources = Resource): Record<string,
     ...(pepper && { PASSWORD_PEPPER: pepper.value }),
     ...(ws && { WS_MANAGEMENT_ENDPOINT: ws.managementEndpoint }),
     ...(origins.length > 0 && { ALLOWED_ORIGINS: origins.join(',') }),
+    ...(originVerify && { ORIGIN_VERIFY_SECRET: originVerify.secret }),
   };
 }
 

@@ -92,6 +92,7 @@ export async function createDeps(env: Env) {
       cookieSecure: env.COOKIE_SECURE,
       allowedOrigins: env.ALLOWED_ORIGINS,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      originVerifySecret: env.ORIGIN_VERIFY_SECRET,
     },
   };
   return {

@@ -2,7 +2,7 @@ import { lambdaDefaults } from './lambda';
 
 export interface ApiDeps {
   vpc: sst.aws.Vpc;
-  /** Db, Redis, the secrets, the WebSocket API and the Router: everything functions/resource-env.ts maps. */
+  /** Db, Redis, the secrets, the WebSocket API, the Router, OriginVerify: what functions/resource-env.ts maps. */
   link: unknown[];
 }
 

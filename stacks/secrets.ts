@@ -1,3 +1,5 @@
+import { RandomPassword } from '@pulumi/random';
+
 /**
  * Set per stage with `npx sst secret set <Name> <value> --stage <stage>`. SST encrypts the values into each
  * function's bundle (decrypted at cold start): they never appear in a Lambda environment variable, and reading
@@ -12,4 +14,14 @@ export function createSecrets() {
     /** At least 32 characters; changing it invalidates every stored password (PASSWORD_PEPPER). */
     pepper: new sst.Secret('PasswordPepper'),
   };
+}
+
+/**
+ * A random value made on the first deploy and kept in the stage's state: the Router sends it to the HTTP API
+ * as `x-origin-verify` (stacks/web-edge.ts), proving the `x-viewer-address` next to it is CloudFront's. The
+ * HTTP function gets it as a link (ORIGIN_VERIFY_SECRET), encrypted in its bundle like the secrets above.
+ */
+export function createOriginVerify() {
+  const { result: secret } = new RandomPassword('OriginVerifySecret', { length: 48, special: false });
+  return { secret, link: new sst.Linkable('OriginVerify', { properties: { secret } }) };
 }

@@ -18,6 +18,33 @@ export const API_PATH_PREFIXES = [
   '/docs',
 ] as const;
 
+/** CloudFront Functions JS: whether `uri` is one of the API's paths (what the Router sends to the HTTP API). */
+const isApiUri = (uri: string): string =>
+  `${JSON.stringify(API_PATH_PREFIXES)}.some(function (p) { return ${uri} === p || ${uri}.indexOf(p + '/') === 0; })`;
+
+/** The headers the HTTP API trusts together (shared/http/client-ip.ts; tests/infra checks the names agree). */
+export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+export const VIEWER_ADDRESS_HEADER = 'x-viewer-address';
+
+/**
+ * Viewer-request code, run before the Router's own routing: on API paths it sets the viewer's IP (as CloudFront
+ * saw the TCP connection) and the deploy-time secret proving the request came through here, overwriting
+ * whatever the viewer sent; elsewhere it drops both. The managed AllViewerExceptHostHeader origin request
+ * policy of SST's Router forwards request headers, these included, to the origin.
+ */
+export function originVerifyInjection(secret: string): string {
+  return `
+  (function (request, viewerIp) {
+    var h = request.headers;
+    delete h['${ORIGIN_VERIFY_HEADER}'];
+    delete h['${VIEWER_ADDRESS_HEADER}'];
+    if (${isApiUri('request.uri')}) {
+      h['${ORIGIN_VERIFY_HEADER}'] = { value: ${JSON.stringify(secret)} };
+      h['${VIEWER_ADDRESS_HEADER}'] = { value: viewerIp };
+    }
+  })(event.request, event.viewer.ip);`;
+}
+
 /**
  * The page's CSP, as local/static-site.ts serves it (tests/infra checks they agree): scripts and styles from
  * this origin only (no inline), sockets only to this stage's WebSocket API.
@@ -44,7 +71,7 @@ export function siteHeadersInjection(csp: string): string {
   };
   return `
   var uri = event.request.uri;
-  var api = ${JSON.stringify(API_PATH_PREFIXES)}.some(function (p) { return uri === p || uri.indexOf(p + '/') === 0; });
+  var api = ${isApiUri('uri')};
   var h = event.response.headers;
   if (!api) {
     h['x-content-type-options'] = { value: 'nosniff' };

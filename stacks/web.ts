@@ -1,12 +1,19 @@
-import { API_PATH_PREFIXES, contentSecurityPolicy, siteHeadersInjection } from './web-edge';
+import {
+  API_PATH_PREFIXES,
+  contentSecurityPolicy,
+  originVerifyInjection,
+  siteHeadersInjection,
+} from './web-edge';
 
 /**
  * One CloudFront site (the Router) serves the browser client and, on API_PATH_PREFIXES, the HTTP API (see
- * web-edge.ts). Its viewer-response function adds the client's security headers to every non-API response.
+ * web-edge.ts). Its viewer-request function tells the API the viewer's IP, vouched for by `originVerifySecret`
+ * (stacks/secrets.ts); its viewer-response function adds the client's security headers to non-API responses.
  */
-export function createRouter(ws: sst.aws.ApiGatewayWebSocket) {
+export function createRouter(ws: sst.aws.ApiGatewayWebSocket, originVerifySecret: $util.Output<string>) {
   return new sst.aws.Router('Web', {
     edge: {
+      viewerRequest: { injection: originVerifySecret.apply(originVerifyInjection) },
       viewerResponse: { injection: ws.url.apply((url) => siteHeadersInjection(contentSecurityPolicy(url))) },
     },
   });

@@ -61,6 +61,9 @@ const EnvSchema = z.object({
   WS_FRAME_LIMIT: z.coerce.number().int().positive().default(30),
   WS_FRAME_WINDOW_SECONDS: duration(10),
   AWS_REGION: z.string().default('us-east-1'),
+  // Set on AWS (stacks/secrets.ts): requests carrying it in `x-origin-verify` came through the Router, whose
+  // `x-viewer-address` is then the client IP for the per-IP limits. Unset: the gateway source IP, always.
+  ORIGIN_VERIFY_SECRET: z.string().min(32, 'ORIGIN_VERIFY_SECRET must be at least 32 characters').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

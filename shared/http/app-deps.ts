@@ -11,7 +11,13 @@ export interface AppDeps extends AuthDeps, Omit<RealtimeDeps, keyof AuthDeps> {
   publicJwks: JWK[];
   readiness: Record<string, ReadinessCheck>;
   logError: (message: string, details: Record<string, unknown>) => void;
-  http: { cookieSecure: boolean; allowedOrigins: string[]; maxBodyBytes: number };
+  http: {
+    cookieSecure: boolean;
+    allowedOrigins: string[];
+    maxBodyBytes: number;
+    /** Proves a request came through the Router (shared/http/client-ip.ts); never logged. */
+    originVerifySecret?: string | undefined;
+  };
 }
 
 export const userView = (user: User) => ({

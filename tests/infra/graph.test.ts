@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isApiPath, contentSecurityPolicy as localContentSecurityPolicy } from '../../local/static-site.js';
-import { API_PATH_PREFIXES, contentSecurityPolicy, siteHeadersInjection } from '../../stacks/web-edge.js';
+import * as clientIp from '../../shared/http/client-ip.js';
+import {
+  API_PATH_PREFIXES,
+  contentSecurityPolicy,
+  ORIGIN_VERIFY_HEADER,
+  originVerifyInjection,
+  siteHeadersInjection,
+  VIEWER_ADDRESS_HEADER,
+} from '../../stacks/web-edge.js';
 import { resourceState } from './mock-state.js';
 
 // The SST app rendered offline under Pulumi's mocks (tests/infra/render-graph.ts, unofficial: see README).
@@ -87,6 +95,16 @@ function routes(graph: Graph, api: Resource) {
       return { key: String(route.inputs.routeKey), handler: build?.handler, fn, build, integration };
     });
 }
+/** The deploy-time RandomPassword the Router sends as x-origin-verify, as the HTTP function's link holds it. */
+const originVerifySecret = (graph: Graph): string => {
+  const links = graph.builds.find((b) => b.handler === 'functions/http.handler')?.links;
+  const secret = links?.OriginVerify?.secret;
+  if (typeof secret !== 'string') throw new Error('no OriginVerify link on the HTTP function');
+  expect(
+    plain(one(graph, 'random:index/randomPassword:RandomPassword', 'OriginVerifySecret').inputs),
+  ).toMatchObject({ length: 48, special: false });
+  return secret;
+};
 const apiOf = (graph: Graph, protocol: string) =>
   all(graph, 'aws:apigatewayv2/api:Api').filter((api) => api.inputs.protocolType === protocol);
 
@@ -167,7 +185,7 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
     const data = ['Db', 'Redis', 'JwtSigningKey', 'JwtPreviousPublicKeys', 'PasswordPepper'];
     const links = (handler: string) =>
       Object.keys(graphs.ci.builds.find((b) => b.handler === handler)?.links ?? {}).sort();
-    expect(links('functions/http.handler')).toEqual([...data, 'Api', 'Web', 'Ws'].sort());
+    expect(links('functions/http.handler')).toEqual([...data, 'Api', 'Web', 'Ws', 'OriginVerify'].sort());
     for (const route of ['connect', 'disconnect', 'message']) {
       expect(links(`functions/ws/${route}.handler`)).toEqual([...data, 'Web', 'Ws'].sort());
     }
@@ -216,6 +234,12 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
         'SST_RESOURCE_App',
       ]);
     }
+    // The origin-verify secret too: only the Router's viewer-request code (which sends it) carries it.
+    const originVerify = originVerifySecret(graphs.ci);
+    const elsewhere = graphs.ci.resources.filter(
+      (r) => r.type.startsWith('aws:') && r.name !== 'WebCloudfrontFunctionRequest',
+    );
+    expect(JSON.stringify(elsewhere)).not.toContain(originVerify);
     // They travel encrypted in the bundle (resource.enc), as the links of the functions that need them.
     // (The mock engine prefixes the root stack's type to URNs, hence the `…$` before the link type.)
     expect(graphs.ci.builds.find((b) => b.handler === 'functions/http.handler')?.links.JwtSigningKey).toEqual(
@@ -282,6 +306,57 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
       expect(JSON.parse(String(metadata)).host).toBe(apiHost);
     }
     expect(updates.some((r) => String(r.inputs.entry).startsWith('site,'))).toBe(true);
+  });
+
+  it('has the Router vouch, with a deploy-time secret, for the viewer IP it sends to the API only', () => {
+    // The names the edge sets are the ones the app reads (shared/http/client-ip.ts).
+    expect([ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER]).toEqual([
+      clientIp.ORIGIN_VERIFY_HEADER,
+      clientIp.VIEWER_ADDRESS_HEADER,
+    ]);
+    const secret = originVerifySecret(graphs.ci);
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    const fn = one(graphs.ci, 'aws:cloudfront/function:Function', 'WebCloudfrontFunctionRequest');
+    const code = String(plain(fn.inputs.code));
+    expect(code).toContain(originVerifyInjection(secret));
+    // CloudFront Functions' 10 KB code limit, with the Router's own routing code included.
+    expect(code.length).toBeLessThan(10_240);
+    // The one cache behavior runs it on viewer requests and forwards every viewer header but Host (the
+    // managed AllViewerExceptHostHeader policy), so the headers it sets reach the API origin.
+    const [distribution, ...others] = all(graphs.ci, 'aws:cloudfront/distribution:Distribution');
+    expect(others).toEqual([]);
+    const behavior = distribution?.inputs.defaultCacheBehavior as {
+      originRequestPolicyId: string;
+      functionAssociations: { eventType: string; functionArn: string }[];
+    };
+    expect(behavior.originRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+    expect(behavior.functionAssociations).toContainEqual({
+      eventType: 'viewer-request',
+      functionArn: arnOf(fn),
+    });
+    expect(distribution?.inputs.orderedCacheBehaviors ?? []).toEqual([]);
+    // Run the injected code as CloudFront would, with a viewer forging both headers.
+    const request = (uri: string) => {
+      const event = {
+        viewer: { ip: '2001:db8::7' },
+        request: {
+          uri,
+          headers: {
+            [ORIGIN_VERIFY_HEADER]: { value: 'forged' },
+            [VIEWER_ADDRESS_HEADER]: { value: '203.0.113.9' },
+          } as Record<string, { value: string }>,
+        },
+      };
+      new Function('event', originVerifyInjection(secret))(event);
+      return event.request.headers;
+    };
+    for (const uri of ['/auth/login', '/auth', '/me', '/.well-known/jwks.json']) {
+      expect(request(uri)).toEqual({
+        [ORIGIN_VERIFY_HEADER]: { value: secret },
+        [VIEWER_ADDRESS_HEADER]: { value: '2001:db8::7' },
+      });
+    }
+    for (const uri of ['/', '/index.html', '/assets/app.js', '/authx']) expect(request(uri)).toEqual({});
   });
 
   it('builds the client once and writes /config.json with the WebSocket URL of the stage at deploy', () => {

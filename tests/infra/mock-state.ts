@@ -33,7 +33,10 @@ const computed: Record<string, (name: string, inputs: State, id: string) => Stat
     base64: Buffer.alloc(32, 7).toString('base64'),
     hex: Buffer.alloc(32, 7).toString('hex'),
   }),
-  'random:index/randomPassword:RandomPassword': () => ({ result: 'MockRandomPassword0123456789abcd' }),
+  // Distinct per resource, so a test can tell where each generated value ends up.
+  'random:index/randomPassword:RandomPassword': (name, inputs) => ({
+    result: `MockRandomPassword${slug(name)}0123456789abcdef`.slice(0, Number(inputs.length ?? 32)),
+  }),
 };
 
 export function resourceState(type: string, name: string, inputs: State): State {

@@ -9,6 +9,7 @@ import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
 import { parseBearer } from '../bearer.js';
+import { clientIp } from '../client-ip.js';
 import { clearSessionCookies, cookieNames, readCookie, setSessionCookies } from '../cookies.js';
 import { authenticate } from '../middleware/authenticate.js';
 import { sourceIpOf } from '../middleware/request-context.js';
@@ -90,7 +91,11 @@ export function authRoutes(deps: AppDeps) {
   const secure = deps.http.cookieSecure;
   const names = cookieNames(secure);
   const origin = (c: { env: AppEnv['Bindings']; req: { header(name: string): string | undefined } }) => ({
-    ip: sourceIpOf(c.env),
+    ip: clientIp({
+      sourceIp: sourceIpOf(c.env),
+      header: (name) => c.req.header(name),
+      originVerifySecret: deps.http.originVerifySecret,
+    }),
     userAgent: c.req.header('user-agent') ?? '',
   });
 

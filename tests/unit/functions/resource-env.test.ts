@@ -33,6 +33,7 @@ const deployed: LinkedResources = {
   },
   Web: { type: 'sst.aws.Router', url: 'https://d111.cloudfront.net' },
   Api: { type: 'sst.aws.ApiGatewayV2', url: 'https://api123.execute-api.us-east-1.amazonaws.com' },
+  OriginVerify: { type: 'sst.sst.Linkable', secret: 'v'.repeat(48) },
 };
 
 describe('linkedEnv (functions/resource-env.ts)', () => {
@@ -51,6 +52,7 @@ describe('linkedEnv (functions/resource-env.ts)', () => {
       PASSWORD_PEPPER: 'q'.repeat(40),
       WS_MANAGEMENT_ENDPOINT: 'https://ws123.execute-api.us-east-1.amazonaws.com/$default',
       ALLOWED_ORIGINS: 'https://d111.cloudfront.net,https://api123.execute-api.us-east-1.amazonaws.com',
+      ORIGIN_VERIFY_SECRET: 'v'.repeat(48),
     });
   });
 
