@@ -31,7 +31,7 @@ export default $config({
     const dataLinks = [db, redis, secrets.signingKey, secrets.previousPublicKeys, secrets.pepper];
     const ws = createWebSocketApi();
     // The Router vouches for the client IP it forwards to the HTTP API with this (per-IP login limits).
-    const originVerify = createOriginVerify();
+    const originVerify = await createOriginVerify();
     // The Router's URL is the site origin the browser sends: the CORS/CSRF/WebSocket Origin allowlist.
     const router = createRouter(ws, originVerify.secret);
     routeWebSocketApi(ws, { vpc, link: [...dataLinks, router] });

@@ -1,5 +1,3 @@
-import { RandomPassword } from '@pulumi/random';
-
 /**
  * Set per stage with `npx sst secret set <Name> <value> --stage <stage>`. SST encrypts the values into each
  * function's bundle (decrypted at cold start): they never appear in a Lambda environment variable, and reading
@@ -21,7 +19,10 @@ export function createSecrets() {
  * as `x-origin-verify` (stacks/web-edge.ts), proving the `x-viewer-address` next to it is CloudFront's. The
  * HTTP function gets it as a link (ORIGIN_VERIFY_SECRET), encrypted in its bundle like the secrets above.
  */
-export function createOriginVerify() {
+export async function createOriginVerify() {
+  // Imported lazily: `sst install` evaluates sst.config.ts before .sst/platform (which ships @pulumi/random,
+  // SST's own dependency) exists, and esbuild would hoist a static import of it to the top of the config.
+  const { RandomPassword } = await import('@pulumi/random');
   const { result: secret } = new RandomPassword('OriginVerifySecret', { length: 48, special: false });
   return { secret, link: new sst.Linkable('OriginVerify', { properties: { secret } }) };
 }
