@@ -38,7 +38,8 @@ export const realtimePolicyFrom = (env: Env): RealtimePolicy => ({
 });
 
 /** Builds every client once per cold start (module scope in `functions/`), importing keys up front. */
-export async function createDeps(env: Env) {
+/** `service` labels every log line (one Lambda function each). */
+export async function createDeps(env: Env, service = 'http') {
   // Keys first: a bad key must fail the cold start before any connection is opened.
   const keys = await loadKeySet(env.JWT_SIGNING_KEY, env.JWT_PREVIOUS_PUBLIC_KEYS);
   const { db, pool } = createDatabase({
@@ -53,7 +54,7 @@ export async function createDeps(env: Env) {
     keyPrefix: env.REDIS_KEY_PREFIX,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
   });
-  const logger = new Logger({ serviceName: 'http', logLevel: env.LOG_LEVEL });
+  const logger = new Logger({ serviceName: service, logLevel: env.LOG_LEVEL });
   const deps: AppDeps = {
     users: createUserRepository(db),
     sessions: createSessionStore(redis, env.REDIS_KEY_PREFIX),

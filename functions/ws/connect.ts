@@ -4,7 +4,7 @@ import type { WebSocketEvent, WebSocketResult } from '../../shared/ws/websocket-
 import { loadLinkedEnv } from '../resource-env.js';
 
 // Module scope = once per cold start.
-const { deps } = await createDeps(loadLinkedEnv());
+const { deps } = await createDeps(loadLinkedEnv(), 'ws-connect');
 
 /** `$connect`: ticket or Bearer + Origin allowlist; the status is the handshake answer. */
 export const handler = (event: WebSocketEvent): Promise<WebSocketResult> =>

@@ -3,7 +3,7 @@ import { handleFrame } from '../../shared/ws/handle-frame.js';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/ws/websocket-event.js';
 import { loadLinkedEnv } from '../resource-env.js';
 
-const { deps } = await createDeps(loadLinkedEnv());
+const { deps } = await createDeps(loadLinkedEnv(), 'ws-message');
 
 /** `$default` (and any action route): replies travel through the management API, so the route stays one-way. */
 export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {

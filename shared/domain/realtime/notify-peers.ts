@@ -23,7 +23,10 @@ export async function readUpTo(
 /** Tells the user's online contacts that they came online or went offline (best-effort, bounded). */
 export async function announcePresence(deps: RealtimeDeps, userId: string, online: boolean): Promise<void> {
   const contacts = await deps.chat.contacts(userId, 100);
-  const peers = contacts.map((contact) => contact.peerId);
-  const onlinePeers = await deps.connections.onlineAmong(peers);
-  await fanOut(deps, await connectionsOf(deps, [...onlinePeers]), { type: 'presence', userId, online });
+  // Offline contacts simply have no live connections: one read per contact, no separate online check.
+  const targets = await connectionsOf(
+    deps,
+    contacts.map((contact) => contact.peerId),
+  );
+  await fanOut(deps, targets, { type: 'presence', userId, online });
 }
