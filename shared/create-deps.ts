@@ -22,6 +22,7 @@ export const policyFrom = (env: Env): AuthPolicy => ({
   refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
   absoluteTtlSeconds: env.SESSION_ABSOLUTE_TTL_SECONDS,
   refreshGraceSeconds: env.REFRESH_GRACE_SECONDS,
+  loginAccountIpLimit: env.LOGIN_ACCOUNT_IP_LIMIT,
   loginAccountLimit: env.LOGIN_ACCOUNT_LIMIT,
   loginIpLimit: env.LOGIN_IP_LIMIT,
   loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
@@ -33,7 +34,14 @@ export const realtimePolicyFrom = (env: Env): RealtimePolicy => ({
   ticketTtlSeconds: env.WS_TICKET_TTL_SECONDS,
   connectionTtlSeconds: env.WS_CONNECTION_TTL_SECONDS,
   frameLimit: env.WS_FRAME_LIMIT,
+  userFrameLimit: env.WS_USER_FRAME_LIMIT,
   frameWindowSeconds: env.WS_FRAME_WINDOW_SECONDS,
+  maxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
+  connectLimit: { limit: env.WS_CONNECT_LIMIT, windowSeconds: env.WS_CONNECT_WINDOW_SECONDS },
+  connectIpLimit: { limit: env.WS_CONNECT_IP_LIMIT, windowSeconds: env.WS_CONNECT_WINDOW_SECONDS },
+  messageLimit: { limit: env.MESSAGE_LIMIT, windowSeconds: env.MESSAGE_WINDOW_SECONDS },
+  searchLimit: { limit: env.SEARCH_LIMIT, windowSeconds: env.SEARCH_WINDOW_SECONDS },
+  ticketLimit: { limit: env.TICKET_LIMIT, windowSeconds: env.TICKET_WINDOW_SECONDS },
   allowedOrigins: env.WS_ALLOWED_ORIGINS.length > 0 ? env.WS_ALLOWED_ORIGINS : env.ALLOWED_ORIGINS,
 });
 

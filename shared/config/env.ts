@@ -38,7 +38,10 @@ const EnvSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: duration(30 * 24 * 3600),
   SESSION_ABSOLUTE_TTL_SECONDS: duration(90 * 24 * 3600),
   REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
-  LOGIN_ACCOUNT_LIMIT: z.coerce.number().int().positive().default(10),
+  // Failed logins per (account, source IP): slows a guesser without locking the owner out from elsewhere.
+  LOGIN_ACCOUNT_IP_LIMIT: z.coerce.number().int().positive().default(10),
+  // Account-wide ceiling across every IP (a distributed guesser); much higher than the per-IP bucket.
+  LOGIN_ACCOUNT_LIMIT: z.coerce.number().int().positive().default(100),
   LOGIN_IP_LIMIT: z.coerce.number().int().positive().default(100),
   LOGIN_WINDOW_SECONDS: duration(15 * 60),
   REGISTER_IP_LIMIT: z.coerce.number().int().positive().default(30),
@@ -59,7 +62,23 @@ const EnvSchema = z.object({
   // API Gateway closes every socket after 2 h; records live a little longer, then expire on their own.
   WS_CONNECTION_TTL_SECONDS: duration(2 * 3600 + 300),
   WS_FRAME_LIMIT: z.coerce.number().int().positive().default(30),
+  // Frames per user across all their sockets, in the same window.
+  WS_USER_FRAME_LIMIT: z.coerce.number().int().positive().default(100),
   WS_FRAME_WINDOW_SECONDS: duration(10),
+  // Open sockets per user; a handshake beyond it is refused with 429 (close a tab or wait for one to drop).
+  WS_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(10),
+  // Handshakes per user and per source IP.
+  WS_CONNECT_LIMIT: z.coerce.number().int().positive().default(30),
+  WS_CONNECT_IP_LIMIT: z.coerce.number().int().positive().default(120),
+  WS_CONNECT_WINDOW_SECONDS: duration(60),
+  // One message budget per user, shared by HTTP sends and WebSocket sendMessage.
+  MESSAGE_LIMIT: z.coerce.number().int().positive().default(60),
+  MESSAGE_WINDOW_SECONDS: duration(60),
+  // People search and WebSocket ticket issue, per user.
+  SEARCH_LIMIT: z.coerce.number().int().positive().default(30),
+  SEARCH_WINDOW_SECONDS: duration(60),
+  TICKET_LIMIT: z.coerce.number().int().positive().default(30),
+  TICKET_WINDOW_SECONDS: duration(60),
   AWS_REGION: z.string().default('us-east-1'),
   // Set on AWS (stacks/secrets.ts): requests carrying it in `x-origin-verify` came through the Router, whose
   // `x-viewer-address` is then the client IP for the per-IP limits. Unset: the gateway source IP, always.

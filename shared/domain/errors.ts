@@ -7,11 +7,13 @@ export const ERROR_CODES = [
   'refresh_token_reused',
   'csrf_rejected',
   'forbidden',
+  'blocked',
   'not_found',
   'email_taken',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
+  'too_many_connections',
   'dependency_unavailable',
   'internal_error',
 ] as const;

@@ -13,11 +13,13 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   refresh_token_reused: 401,
   csrf_rejected: 403,
   forbidden: 403,
+  blocked: 403,
   not_found: 404,
   email_taken: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  too_many_connections: 429,
   dependency_unavailable: 503,
   internal_error: 500,
 };

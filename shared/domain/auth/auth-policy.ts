@@ -13,6 +13,9 @@ export interface AuthPolicy {
   refreshTtlSeconds: number;
   absoluteTtlSeconds: number;
   refreshGraceSeconds: number;
+  /** Failed logins per (account, source IP) per window. */
+  loginAccountIpLimit: number;
+  /** Account-wide ceiling across every IP per window. */
   loginAccountLimit: number;
   loginIpLimit: number;
   loginWindowSeconds: number;

@@ -2,11 +2,28 @@ import type { Clock, RateLimiter, SessionStore, TokenService, UserRepository } f
 import type { ChatStore } from '../chat/ports.js';
 import type { ConnectionStore, PushGateway, TicketStore } from './ports.js';
 
+/** A fixed-window budget: at most `limit` hits per `windowSeconds`. */
+export interface Budget {
+  limit: number;
+  windowSeconds: number;
+}
+
 export interface RealtimePolicy {
   ticketTtlSeconds: number;
   connectionTtlSeconds: number;
+  /** Frames per socket per window. */
   frameLimit: number;
+  /** Frames per user, across all their sockets, per window. */
+  userFrameLimit: number;
   frameWindowSeconds: number;
+  /** Open sockets per user; the next handshake is refused with 429. */
+  maxConnectionsPerUser: number;
+  connectLimit: Budget;
+  connectIpLimit: Budget;
+  /** One message budget per user, shared by HTTP and WebSocket sends. */
+  messageLimit: Budget;
+  searchLimit: Budget;
+  ticketLimit: Budget;
   /** Origins allowed to open a socket (exact match); absent Origin = a non-browser client. */
   allowedOrigins: readonly string[];
 }
