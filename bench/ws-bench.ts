@@ -341,7 +341,7 @@ export async function benchRealtime(
               { perMessage: values.length / e2e.length, p50: median(values) },
             ]),
           );
-          const [target] = await built.deps.connections.listForUser(recipient.id);
+          const [target] = (await built.deps.connections.lookup(recipient.id)).live;
           if (!target) throw new Error('recipient has no connection record');
           const agent = new Agent({ keepAlive: true, maxSockets: 1 });
           try {

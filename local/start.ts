@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createDatabase } from '../shared/adapters/db/client.js';
 import { runMigrations } from '../shared/adapters/db/migrate.js';
 import { loadEnv } from '../shared/config/env.js';
+import { exportDevCredentials, generateDevCredentials } from './dev-credentials.js';
 import { ensureDevSecrets } from './dev-secrets.js';
 import { type HttpLambdaHandler, startHttpGateway } from './http-gateway.js';
 import { resolvePostgres } from './resolve-postgres.js';
@@ -22,12 +23,13 @@ const host = env.HOST ?? '127.0.0.1';
 const port = Number(env.PORT ?? 3000);
 const wsPort = Number(env.WS_PORT ?? 3001);
 const stage = 'local';
-// The handlers push through the unmodified AWS SDK: point it at the emulator's management API, with the
-// dummy region and credentials the SDK insists on even for local endpoints.
+// The handlers push through the unmodified AWS SDK, which signs with the default credential chain (env
+// first): give it this run's random dev key, the only one the emulator's management API accepts, so
+// nobody else who can reach WS_PORT (HOST=0.0.0.0) can push frames or close sockets.
 env.WS_MANAGEMENT_ENDPOINT ??= `http://${host}:${wsPort}/${stage}`;
 env.AWS_REGION ??= 'us-east-1';
-env.AWS_ACCESS_KEY_ID ??= 'local';
-env.AWS_SECRET_ACCESS_KEY ??= 'local';
+const managementCredentials = generateDevCredentials();
+exportDevCredentials(env, managementCredentials);
 // The browser client is served from the HTTP API's origin (same site), so that origin may open sockets.
 env.ALLOWED_ORIGINS ??= `http://127.0.0.1:${port},http://localhost:${port}`;
 
@@ -70,6 +72,8 @@ const ws = await startWsGateway({
   port: wsPort,
   host,
   stage,
+  credentials: [managementCredentials],
+  region: env.AWS_REGION,
   idleTimeoutMs: env.WS_IDLE_TIMEOUT_MS ? Number(env.WS_IDLE_TIMEOUT_MS) : undefined,
 });
 

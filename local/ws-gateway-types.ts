@@ -1,3 +1,4 @@
+import type { DevCredentials } from './dev-credentials.js';
 import type { LambdaContext } from './http-gateway.js';
 
 export type { LambdaContext };
@@ -65,6 +66,14 @@ export interface WsGatewayOptions {
   maxConnectionMs?: number;
   /** Default 29 seconds. */
   integrationTimeoutMs?: number;
+  /**
+   * The keys whose SigV4 signatures the management API accepts. Default: AWS_ACCESS_KEY_ID and
+   * AWS_SECRET_ACCESS_KEY of this process, which is what an in-process SDK client signs with; starting
+   * fails when neither is given, so the management API is never open.
+   */
+  credentials?: readonly DevCredentials[];
+  /** The region management requests must be signed for. Default 'us-east-1'. */
+  region?: string;
 }
 
 export interface RunningWsGateway {

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { awsId } from './aws-formats.js';
+import { credentialsFromEnv } from './dev-credentials.js';
+import { createSigV4Verifier } from './sigv4-verifier.js';
 import { type CloseCause, MAX_MESSAGE_BYTES, WsConnection } from './ws-connection.js';
 import {
   type ConnectionInfo,
@@ -182,6 +184,11 @@ function onMessage(gateway: Gateway, connection: WsConnection, data: RawData, is
 }
 
 export async function startWsGateway(options: WsGatewayOptions): Promise<RunningWsGateway> {
+  const credentials = options.credentials ?? [credentialsFromEnv(process.env) ?? []].flat();
+  if (credentials.length === 0) {
+    throw new Error('startWsGateway needs management API credentials (options.credentials or AWS_* env)');
+  }
+  const verify = createSigV4Verifier({ credentials, region: options.region ?? 'us-east-1' });
   const host = options.host ?? '127.0.0.1';
   const stage = options.stage ?? 'local';
   const connections = new Map<string, WsConnection>();
@@ -216,7 +223,9 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<Running
     const connection = connections.get(id);
     return connection?.isOpen() ? connection : undefined;
   };
-  const server = createServer(createManagementApi({ stage, maxPayloadBytes: MAX_MESSAGE_BYTES, find }));
+  const server = createServer(
+    createManagementApi({ stage, maxPayloadBytes: MAX_MESSAGE_BYTES, find, verify }),
+  );
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     onUpgrade(gateway, req, socket, head).catch((error: unknown) => {
       console.error(`[ws-gateway] upgrade failed: ${String(error)}`);

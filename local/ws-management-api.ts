@@ -1,10 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SigV4Verifier } from './sigv4-verifier.js';
 import type { ManagedConnection } from './ws-gateway-types.js';
 
 export interface ManagementApiOptions {
   stage: string;
   maxPayloadBytes: number;
+  /** Checks the request's SigV4 signature; every call must pass it, as with IAM auth on AWS. */
+  verify: SigV4Verifier;
   /** A connection that can still receive data, or undefined (unknown, closing or closed). */
   find(connectionId: string): ManagedConnection | undefined;
 }
@@ -44,27 +47,44 @@ function connectionSegment(url: string, stage: string): string | undefined {
   return decodeSegment(resource ?? '') === '@connections' ? id : undefined;
 }
 
-/** Reads the body; null when it exceeds maxBytes (the rest is drained so the client can read the 413). */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
+interface ReceivedBody {
+  /** Null when the body exceeds maxBytes (the rest is drained so the client can read the 413). */
+  bytes: Buffer | null;
+  /** Hex SHA-256 of the whole body, oversized or not: the signature covers it either way. */
+  sha256: string;
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<ReceivedBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    const hash = createHash('sha256');
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      hash.update(chunk);
       if (size <= maxBytes) chunks.push(chunk);
       else if (size > DRAIN_LIMIT_BYTES) req.destroy();
     });
-    req.once('end', () => resolve(size > maxBytes ? null : Buffer.concat(chunks)));
+    req.once('end', () =>
+      resolve({ bytes: size > maxBytes ? null : Buffer.concat(chunks), sha256: hash.digest('hex') }),
+    );
     req.once('error', reject);
   });
 }
 
 async function route(options: ManagementApiOptions, req: IncomingMessage): Promise<Reply> {
-  const authorization = req.headers.authorization ?? '';
-  // Real @connections calls need a SigV4 signature; only its presence is checked, not its validity.
-  if (!authorization.startsWith('AWS4-HMAC-SHA256 ')) {
-    return error(403, 'ForbiddenException', 'Missing Authentication Token');
+  if (req.headers.authorization === undefined) {
+    return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
   }
+  // Authenticate before routing, as API Gateway does: an unsigned caller learns nothing about paths or ids.
+  const body = await readBody(req, options.maxPayloadBytes);
+  const failure = await options.verify({
+    method: req.method ?? '',
+    url: req.url ?? '/',
+    headers: req.headersDistinct,
+    bodySha256: body.sha256,
+  });
+  if (failure) return error(403, failure.errorType, failure.message);
   const segment = connectionSegment(req.url ?? '/', options.stage);
   if (segment === undefined || !['GET', 'POST', 'DELETE'].includes(req.method ?? '')) return FORBIDDEN;
   const connectionId = decodeSegment(segment);
@@ -72,9 +92,8 @@ async function route(options: ManagementApiOptions, req: IncomingMessage): Promi
     return error(400, 'BadRequestException', `Invalid connectionId: ${connectionId ?? segment}`);
   }
   if (req.method === 'POST') {
-    const body = await readBody(req, options.maxPayloadBytes);
-    if (body === null) return error(413, 'PayloadTooLargeException', 'Request entity too large');
-    return options.find(connectionId)?.send(body) ? { status: 200 } : GONE;
+    if (body.bytes === null) return error(413, 'PayloadTooLargeException', 'Request entity too large');
+    return options.find(connectionId)?.send(body.bytes) ? { status: 200 } : GONE;
   }
   const connection = options.find(connectionId);
   if (!connection) return GONE;
@@ -82,12 +101,12 @@ async function route(options: ManagementApiOptions, req: IncomingMessage): Promi
     connection.disconnect();
     return { status: 204 };
   }
-  const body = {
+  const details = {
     connectedAt: new Date(connection.connectedAt).toISOString(),
     identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
     lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
   };
-  return { status: 200, body };
+  return { status: 200, body: details };
 }
 
 /** The @connections management API (PostToConnection, GetConnection, DeleteConnection). */

@@ -5,6 +5,7 @@ import { loadKeySet } from './adapters/crypto/signing-keys.js';
 import { createTokenService } from './adapters/crypto/token-service.js';
 import { createDatabase } from './adapters/db/client.js';
 import { createUserRepository } from './adapters/db/user-repository.js';
+import { createBlockStore } from './adapters/redis/block-store.js';
 import { createChatStore } from './adapters/redis/chat-store.js';
 import { createRedis } from './adapters/redis/client.js';
 import { createConnectionStore } from './adapters/redis/connection-store.js';
@@ -14,6 +15,7 @@ import { createTicketStore } from './adapters/redis/ticket-store.js';
 import type { Env } from './config/env.js';
 import type { AuthPolicy } from './domain/auth/auth-policy.js';
 import { systemClock } from './domain/auth/ports.js';
+import { closeSessionSockets } from './domain/realtime/connection-lifecycle.js';
 import type { RealtimePolicy } from './domain/realtime/realtime-deps.js';
 import type { AppDeps } from './http/app-deps.js';
 
@@ -38,7 +40,6 @@ export const realtimePolicyFrom = (env: Env): RealtimePolicy => ({
   frameWindowSeconds: env.WS_FRAME_WINDOW_SECONDS,
   maxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
   connectLimit: { limit: env.WS_CONNECT_LIMIT, windowSeconds: env.WS_CONNECT_WINDOW_SECONDS },
-  connectIpLimit: { limit: env.WS_CONNECT_IP_LIMIT, windowSeconds: env.WS_CONNECT_WINDOW_SECONDS },
   messageLimit: { limit: env.MESSAGE_LIMIT, windowSeconds: env.MESSAGE_WINDOW_SECONDS },
   searchLimit: { limit: env.SEARCH_LIMIT, windowSeconds: env.SEARCH_WINDOW_SECONDS },
   ticketLimit: { limit: env.TICKET_LIMIT, windowSeconds: env.TICKET_WINDOW_SECONDS },
@@ -66,6 +67,7 @@ export async function createDeps(env: Env, service = 'http') {
   const deps: AppDeps = {
     users: createUserRepository(db),
     sessions: createSessionStore(redis, env.REDIS_KEY_PREFIX),
+    sockets: { close: (userId, sessionId) => closeSessionSockets(deps, userId, sessionId) },
     tokens: createTokenService({
       keys,
       issuer: env.JWT_ISSUER,
@@ -75,7 +77,8 @@ export async function createDeps(env: Env, service = 'http') {
     passwords: createPasswordHasher({ pepper: env.PASSWORD_PEPPER, cost: env.BCRYPT_COST }),
     limiter: createRateLimiter(redis),
     chat: createChatStore(redis, env.REDIS_KEY_PREFIX),
-    connections: createConnectionStore(redis, systemClock),
+    connections: createConnectionStore(redis, systemClock, env.REDIS_KEY_PREFIX),
+    blocks: createBlockStore(redis),
     tickets: createTicketStore(redis),
     push: env.WS_MANAGEMENT_ENDPOINT
       ? createPushGateway({
@@ -102,6 +105,7 @@ export async function createDeps(env: Env, service = 'http') {
       allowedOrigins: env.ALLOWED_ORIGINS,
       maxBodyBytes: env.MAX_BODY_BYTES,
       originVerifySecret: env.ORIGIN_VERIFY_SECRET,
+      hsts: env.NODE_ENV === 'production' && env.COOKIE_SECURE,
     },
   };
   return {

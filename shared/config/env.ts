@@ -67,9 +67,8 @@ const EnvSchema = z.object({
   WS_FRAME_WINDOW_SECONDS: duration(10),
   // Open sockets per user; a handshake beyond it is refused with 429 (close a tab or wait for one to drop).
   WS_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(10),
-  // Handshakes per user and per source IP.
+  // Handshakes per user (after authentication; API Gateway's stage throttle bounds anonymous floods).
   WS_CONNECT_LIMIT: z.coerce.number().int().positive().default(30),
-  WS_CONNECT_IP_LIMIT: z.coerce.number().int().positive().default(120),
   WS_CONNECT_WINDOW_SECONDS: duration(60),
   // One message budget per user, shared by HTTP sends and WebSocket sendMessage.
   MESSAGE_LIMIT: z.coerce.number().int().positive().default(60),

@@ -17,6 +17,8 @@ export interface AppDeps extends AuthDeps, Omit<RealtimeDeps, keyof AuthDeps> {
     maxBodyBytes: number;
     /** Proves a request came through the Router (shared/http/client-ip.ts); never logged. */
     originVerifySecret?: string | undefined;
+    /** Send Strict-Transport-Security on every response (deployed stages, which are HTTPS only). */
+    hsts: boolean;
   };
 }
 

@@ -2,14 +2,20 @@ import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import type { SessionTokens } from '../domain/auth/session-tokens.js';
 
-export const REFRESH_COOKIE_PATH = '/auth/refresh';
+/** `/auth`, not just `/auth/refresh`: logout must receive the refresh cookie to end the session by it. */
+export const REFRESH_COOKIE_PATH = '/auth';
+/**
+ * Where the refresh cookie lived before. A browser still holding one would send two refresh cookies
+ * (ambiguous, so 401) once the new path is set, so every set and clear also expires the old one.
+ */
+export const LEGACY_REFRESH_COOKIE_PATH = '/auth/refresh';
 
 export interface CookieNames {
   access: string;
   refresh: string;
 }
 
-/** `__Host-` pins the access cookie to this host and path `/`; `__Secure-` allows the narrower refresh path. */
+/** `__Host-` pins the access cookie to this host and path `/`; `__Secure-` allows the narrower `/auth` path. */
 export const cookieNames = (secure: boolean): CookieNames =>
   secure
     ? { access: '__Host-access', refresh: '__Secure-refresh' }
@@ -18,8 +24,19 @@ export const cookieNames = (secure: boolean): CookieNames =>
 const maxAgeUntil = (expiresAt: Date): number =>
   Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
 
+const expireLegacyRefreshCookie = (c: Context, secure: boolean): void =>
+  setCookie(c, cookieNames(secure).refresh, '', {
+    path: LEGACY_REFRESH_COOKIE_PATH,
+    httpOnly: true,
+    secure,
+    sameSite: 'Strict',
+    maxAge: 0,
+  });
+
 export function setSessionCookies(c: Context, tokens: SessionTokens, secure: boolean): void {
   const names = cookieNames(secure);
+  // First, so a client that keys cookies by name alone ends up with the live one.
+  expireLegacyRefreshCookie(c, secure);
   setCookie(c, names.access, tokens.access.token, {
     path: '/',
     httpOnly: true,
@@ -39,6 +56,7 @@ export function setSessionCookies(c: Context, tokens: SessionTokens, secure: boo
 /** Expires both cookies with the same names, paths and attributes they were set with. */
 export function clearSessionCookies(c: Context, secure: boolean): void {
   const names = cookieNames(secure);
+  expireLegacyRefreshCookie(c, secure);
   setCookie(c, names.access, '', { path: '/', httpOnly: true, secure, sameSite: 'Strict', maxAge: 0 });
   setCookie(c, names.refresh, '', {
     path: REFRESH_COOKIE_PATH,
@@ -49,16 +67,22 @@ export function clearSessionCookies(c: Context, secure: boolean): void {
   });
 }
 
-export type CookieRead = { kind: 'absent' } | { kind: 'ambiguous' } | { kind: 'present'; value: string };
-
-/** Reads one cookie, treating duplicates as ambiguous (cookie tossing from a sibling domain). */
-export function readCookie(cookieHeader: string | undefined, name: string): CookieRead {
-  if (!cookieHeader) return { kind: 'absent' };
-  const values = cookieHeader
+const rawCookieValues = (cookieHeader: string | undefined, name: string): string[] =>
+  (cookieHeader ?? '')
     .split(';')
     .map((pair) => pair.trim())
     .filter((pair) => pair.startsWith(`${name}=`))
     .map((pair) => pair.slice(name.length + 1));
+
+/** Every non-empty value of one cookie in header order, duplicates included (logout tries them all). */
+export const readCookieValues = (cookieHeader: string | undefined, name: string): string[] =>
+  rawCookieValues(cookieHeader, name).filter((value) => value !== '');
+
+export type CookieRead = { kind: 'absent' } | { kind: 'ambiguous' } | { kind: 'present'; value: string };
+
+/** Reads one cookie, treating duplicates as ambiguous (cookie tossing from a sibling domain). */
+export function readCookie(cookieHeader: string | undefined, name: string): CookieRead {
+  const values = rawCookieValues(cookieHeader, name);
   if (values.length === 0) return { kind: 'absent' };
   if (values.length > 1) return { kind: 'ambiguous' };
   const value = values[0] ?? '';

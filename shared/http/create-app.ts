@@ -1,10 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { cors } from 'hono/cors';
 import { AppError } from '../domain/errors.js';
 import type { AppDeps } from './app-deps.js';
 import type { AppEnv } from './app-env.js';
 import { cookieNames } from './cookies.js';
+import { summarizeError } from './error-summary.js';
 import { csrfGuard } from './middleware/csrf-guard.js';
 import { jsonBodyOnly } from './middleware/json-body.js';
 import { requestContext } from './middleware/request-context.js';
@@ -27,7 +27,7 @@ export function createApp(deps: AppDeps) {
     },
   });
 
-  app.use(requestContext());
+  app.use(requestContext({ hsts: deps.http.hsts }));
   app.use(
     cors({
       origin: (origin) => (deps.http.allowedOrigins.includes(origin) ? origin : null),
@@ -56,11 +56,12 @@ export function createApp(deps: AppDeps) {
     in: 'cookie',
     name: cookieNames(deps.http.cookieSecure).access,
   });
+  // No docs UI here: a page loading scripts on the API's origin could make cookie-carrying requests that
+  // pass the CSRF check. The local emulator serves /docs from pinned assets; deployed stages have none.
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Serverless auth + chat API', version: '0.1.0' },
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Serverless auth + chat API' }));
 
   app.notFound((c) =>
     problemResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)),
@@ -68,14 +69,12 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     const appError = toAppError(error);
     if (appError.code === 'internal_error' || appError.code === 'dependency_unavailable') {
+      // Our own code and description, class names, SQLSTATEs and frames; never a library's message.
       deps.logError('request failed', {
         requestId: c.get('requestId'),
         code: appError.code,
-        error:
-          error instanceof Error
-            ? { name: error.name, message: error.message, stack: error.stack }
-            : String(error),
-        cause: appError.cause instanceof Error ? appError.cause.message : undefined,
+        description: appError.message,
+        error: summarizeError(error),
       });
     }
     return problemResponse(c, appError);

@@ -52,6 +52,10 @@ export const RefreshBody = z
   .object({ refreshToken: z.string().min(1).max(4096).optional() })
   .openapi('RefreshRequest');
 
+export const LogoutBody = z
+  .object({ refreshToken: z.string().min(1).max(4096).optional() })
+  .openapi('LogoutRequest');
+
 export const CookieSessionResponse = z
   .object({ user: UserSchema.optional(), accessTokenExpiresAt: z.string().datetime() })
   .openapi('CookieSession');

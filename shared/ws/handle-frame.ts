@@ -7,19 +7,28 @@ import { type ClientFrame, clientMsgIdOf, parseClientFrame } from './client-fram
 
 type Log = (message: string, details: Record<string, unknown>) => void;
 
-/** The connection's owner, with a live session; a revoked session's socket is closed on its next frame. */
+/**
+ * The connection's owner, with a live session; a revoked session's socket is closed on its next frame.
+ * Frames are counted per socket and per user (all their sockets together), each check sharing a round trip.
+ */
 async function requireLiveConnection(deps: RealtimeDeps, connectionId: string): Promise<ConnectionRecord> {
-  const [record, decision] = await Promise.all([
+  const { frameLimit, userFrameLimit, frameWindowSeconds } = deps.realtime;
+  const [record, perSocket] = await Promise.all([
     deps.connections.find(connectionId),
-    deps.limiter.hit(`ws:${connectionId}`, deps.realtime.frameLimit, deps.realtime.frameWindowSeconds),
+    deps.limiter.hit(`ws:${connectionId}`, frameLimit, frameWindowSeconds),
   ]);
-  if (!record || !(await deps.sessions.findActive(record.userId, record.sessionId))) {
-    throw unauthenticated('Session has ended; reconnect after signing in');
-  }
-  if (!decision.allowed) {
-    throw new AppError('rate_limited', 'Too many frames; slow down', {
-      retryAfterSeconds: decision.retryAfterSeconds,
-    });
+  if (!record) throw unauthenticated('Session has ended; reconnect after signing in');
+  const [session, perUser] = await Promise.all([
+    deps.sessions.findActive(record.userId, record.sessionId),
+    deps.limiter.hit(`ws:user:${record.userId}`, userFrameLimit, frameWindowSeconds),
+  ]);
+  if (!session) throw unauthenticated('Session has ended; reconnect after signing in');
+  for (const decision of [perSocket, perUser]) {
+    if (!decision.allowed) {
+      throw new AppError('rate_limited', 'Too many frames; slow down', {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
   }
   return record;
 }
@@ -84,6 +93,7 @@ export async function handleFrame(
       code: appError.code,
       detail: appError.message,
       ...(clientMsgId ? { clientMsgId } : {}),
+      ...(appError.retryAfterSeconds === undefined ? {} : { retryAfter: appError.retryAfterSeconds }),
     });
     if (appError.code === 'unauthenticated') await deps.push.disconnect(connectionId);
   }

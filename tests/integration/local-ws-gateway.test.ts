@@ -8,8 +8,11 @@ import {
   PayloadTooLargeException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, WebSocket } from 'ws';
+import { generateDevCredentials } from '../../local/dev-credentials.js';
+import { NodeSha256 } from '../../local/sigv4-verifier.js';
 import {
   type RunningWsGateway,
   startWsGateway,
@@ -27,6 +30,7 @@ interface Client {
 }
 
 const ID_FORMAT = /^[A-Za-z0-9+/]{15}=$/;
+const CREDENTIALS = generateDevCredentials();
 const KB = 1024;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const accept: Responder = async () => ({ statusCode: 200 });
@@ -76,8 +80,22 @@ function sdkFor(gateway: RunningWsGateway): ApiGatewayManagementApiClient {
   return new ApiGatewayManagementApiClient({
     endpoint: gateway.managementEndpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: CREDENTIALS,
   });
+}
+
+/** Signs a raw management request the way the SDK would, for requests the SDK client never makes. */
+async function signedHeaders(method: string, url: string): Promise<Record<string, string>> {
+  const { protocol, hostname, port, host, pathname } = new URL(url);
+  const signer = new SignatureV4({
+    credentials: CREDENTIALS,
+    region: 'us-east-1',
+    service: 'execute-api',
+    sha256: NodeSha256,
+  });
+  const request = { method, protocol, hostname, port: Number(port), path: pathname, headers: { host } };
+  const { host: _host, ...headers } = (await signer.sign(request)).headers;
+  return headers;
 }
 
 async function caught(work: Promise<unknown>): Promise<unknown> {
@@ -97,7 +115,7 @@ async function recordingGateway(options: Omit<WsGatewayOptions, 'routes'>, route
     return { statusCode: 200 };
   };
   const handlers = Object.fromEntries(['$connect', '$disconnect', ...routes].map((key) => [key, record]));
-  const gateway = await startWsGateway({ ...options, routes: handlers });
+  const gateway = await startWsGateway({ credentials: [CREDENTIALS], ...options, routes: handlers });
   return { gateway, events };
 }
 
@@ -119,6 +137,7 @@ describe('local WebSocket API gateway', () => {
 
   beforeAll(async () => {
     gateway = await startWsGateway({
+      credentials: [CREDENTIALS],
       integrationTimeoutMs: 500,
       routes: {
         $connect: recorded(() => onConnect),
@@ -557,29 +576,24 @@ describe('local WebSocket API gateway', () => {
 
     it('answers raw requests with typed errors and a request id', async () => {
       const base = `${gateway.managementEndpoint}/@connections`;
-      const signed = {
-        Authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/execute-api/aws4_request',
-      };
-      const cases: [string, { headers?: Record<string, string> }, number, string][] = [
-        [`${base}/${encodeURIComponent('AAAAAAAAAAAAAAA=')}`, {}, 403, 'ForbiddenException'],
-        [`${base}/not-an-id`, { headers: signed }, 400, 'BadRequestException'],
-        [`${base}/${encodeURIComponent('AAAAAAAAAAAAAAA=')}`, { headers: signed }, 410, 'GoneException'],
-        [
-          `${base.replace('/local/', '/prod/')}/AAAAAAAAAAAAAAA%3D`,
-          { headers: signed },
-          403,
-          'ForbiddenException',
-        ],
+      const gone = `${base}/${encodeURIComponent('AAAAAAAAAAAAAAA=')}`;
+      const cases: [string, string, boolean, number, string][] = [
+        ['GET', gone, false, 403, 'MissingAuthenticationTokenException'],
+        ['GET', `${base}/not-an-id`, true, 400, 'BadRequestException'],
+        ['GET', gone, true, 410, 'GoneException'],
+        ['GET', `${base.replace('/local/', '/prod/')}/AAAAAAAAAAAAAAA%3D`, true, 403, 'ForbiddenException'],
+        ['POST', gone, true, 410, 'GoneException'],
       ];
-      for (const [url, init, status, errorType] of cases) {
-        const res = await fetch(url, init);
+      for (const [method, url, isSigned, status, errorType] of cases) {
+        const headers = isSigned ? await signedHeaders(method, url) : {};
+        const res = await fetch(url, { method, headers });
         expect(res.status).toBe(status);
         expect(res.headers.get('x-amzn-errortype')).toBe(errorType);
         expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
-        expect(Object.keys((await res.json()) as object)).toEqual(['message']);
+        const body = (await res.json()) as { message: string };
+        expect(Object.keys(body)).toEqual(['message']);
+        if (status === 410) expect(body).toEqual({ message: 'Gone' });
       }
-      const gone = await fetch(`${base}/AAAAAAAAAAAAAAA%3D`, { method: 'POST', headers: signed, body: 'x' });
-      expect(await gone.json()).toEqual({ message: 'Gone' });
     });
   });
 });

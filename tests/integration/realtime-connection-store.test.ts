@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisClient } from '../../shared/adapters/redis/client.js';
 import { createConnectionStore } from '../../shared/adapters/redis/connection-store.js';
+import { messagedKey } from '../../shared/adapters/redis/chat-keys.js';
 import { sessionKey } from '../../shared/adapters/redis/keys.js';
 import { connectionKey, userConnectionsKey } from '../../shared/adapters/redis/realtime-keys.js';
 import { systemClock } from '../../shared/domain/auth/ports.js';
@@ -27,12 +28,30 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
     target = await openRedisTarget(mode);
     prefix = uniquePrefix('conns');
     client = target.connect(prefix);
-    store = createConnectionStore(client, systemClock);
+    store = createConnectionStore(client, systemClock, prefix);
   }, 60_000);
 
   afterAll(async () => {
     await target?.close();
   });
+
+  /** Connections only count while their session exists, so each test connection gets a session key. */
+  async function openSession(record: ConnectionRecord): Promise<void> {
+    await client.hset(sessionKey(record.userId, record.sessionId), 'uid', record.userId);
+    await client.expire(sessionKey(record.userId, record.sessionId), TTL);
+  }
+
+  async function addLive(into: ConnectionStore, record: ConnectionRecord, ttl: number, cap?: number) {
+    await openSession(record);
+    return into.add(record, ttl, cap);
+  }
+
+  const liveOf = async (from: ConnectionStore, userId: string) => (await from.lookup(userId)).live;
+
+  async function onlineAmong(from: ConnectionStore, userIds: string[]): Promise<Set<string>> {
+    const lists = await Promise.all(userIds.map((userId) => liveOf(from, userId)));
+    return new Set(userIds.filter((_, index) => (lists[index]?.length ?? 0) > 0));
+  }
 
   const rawHash = (userId: string) => target.inspector.hgetall(`${prefix}${userConnectionsKey(userId)}`);
 
@@ -40,13 +59,13 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
     const phone = connectionFor();
     const laptop = connectionFor(phone.userId);
 
-    expect(await store.add(phone, TTL)).toEqual({ firstForUser: true });
-    expect(await store.add(laptop, TTL)).toEqual({ firstForUser: false });
+    expect(await addLive(store, phone, TTL)).toEqual({ firstForUser: true });
+    expect(await addLive(store, laptop, TTL)).toEqual({ firstForUser: false });
   });
 
   it('finds a connection by id with its user and session, and nothing for an unknown id', async () => {
     const record = connectionFor();
-    await store.add(record, TTL);
+    await addLive(store, record, TTL);
 
     expect(await store.find(record.connectionId)).toEqual(record);
     expect(await store.find(connectionFor().connectionId)).toBeNull();
@@ -56,26 +75,26 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
     const phone = connectionFor();
     const laptop = connectionFor(phone.userId);
     const stranger = connectionFor();
-    await Promise.all([store.add(phone, TTL), store.add(laptop, TTL), store.add(stranger, TTL)]);
+    await Promise.all([addLive(store, phone, TTL), addLive(store, laptop, TTL), addLive(store, stranger, TTL)]);
 
     // Each listed record also says when `$connect` stored it (fan-out spares connections still connecting).
-    const listed = (await store.listForUser(phone.userId)).map(withoutConnectedAt);
+    const listed = (await liveOf(store, phone.userId)).map(withoutConnectedAt);
 
     const byId = (a: { connectionId: string }, b: { connectionId: string }) =>
       a.connectionId.localeCompare(b.connectionId);
     expect(listed.sort(byId)).toEqual([phone, laptop].sort(byId));
-    expect(await store.listForUser(randomUUID())).toEqual([]);
+    expect(await liveOf(store, randomUUID())).toEqual([]);
   });
 
   it('reports lastForUser only when the last device goes, and forgets the removed connection', async () => {
     const phone = connectionFor();
     const laptop = connectionFor(phone.userId);
-    await store.add(phone, TTL);
-    await store.add(laptop, TTL);
+    await addLive(store, phone, TTL);
+    await addLive(store, laptop, TTL);
 
     expect(await store.remove(phone)).toEqual({ lastForUser: false });
     expect(await store.find(phone.connectionId)).toBeNull();
-    expect((await store.listForUser(phone.userId)).map(withoutConnectedAt)).toEqual([laptop]);
+    expect((await liveOf(store, phone.userId)).map(withoutConnectedAt)).toEqual([laptop]);
     expect(await store.remove(laptop)).toEqual({ lastForUser: true });
     expect(await target.keys(`${prefix}${userConnectionsKey(phone.userId)}`)).toEqual([]);
   });
@@ -83,8 +102,8 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
   it('expires both views of a connection after its ttl and drops the expired field on read', async () => {
     const brief = connectionFor();
     const lasting = connectionFor(brief.userId);
-    await store.add(brief, 1);
-    await store.add(lasting, TTL);
+    await addLive(store, brief, 1);
+    await addLive(store, lasting, TTL);
 
     await pollUntil(async () => ((await store.find(brief.connectionId)) === null ? true : undefined), {
       timeoutMs: 5_000,
@@ -92,13 +111,13 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
     });
     expect(Object.keys(await rawHash(brief.userId))).toContain(brief.connectionId);
 
-    expect((await store.listForUser(brief.userId)).map(withoutConnectedAt)).toEqual([lasting]);
+    expect((await liveOf(store, brief.userId)).map(withoutConnectedAt)).toEqual([lasting]);
     expect(Object.keys(await rawHash(brief.userId))).toEqual([lasting.connectionId]);
   });
 
   it('sets a ttl on every key it writes', async () => {
     const record = connectionFor();
-    await store.add(record, TTL);
+    await addLive(store, record, TTL);
 
     const byIdTtl = await target.inspector.pttl(`${prefix}${connectionKey(record.connectionId)}`);
     const userTtl = await target.inspector.pttl(`${prefix}${userConnectionsKey(record.userId)}`);
@@ -113,63 +132,141 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
     const online = connectionFor();
     const gone = connectionFor();
     const never = randomUUID();
-    await Promise.all([store.add(online, TTL), store.add(gone, TTL)]);
+    await Promise.all([addLive(store, online, TTL), addLive(store, gone, TTL)]);
     await store.remove(gone);
 
-    const result = await store.onlineAmong([online.userId, gone.userId, never]);
+    const result = await onlineAmong(store, [online.userId, gone.userId, never]);
 
     expect([...result]).toEqual([online.userId]);
-    expect(await store.onlineAmong([])).toEqual(new Set());
+    expect(await onlineAmong(store, [])).toEqual(new Set());
   });
 
   describe('with entries that expired while the hash lived on', () => {
     it('does not count a user as online when all their entries have expired', async () => {
       const clock = skewedClock();
-      const skewed = createConnectionStore(client, clock);
+      const skewed = createConnectionStore(client, clock, prefix);
       const record = connectionFor();
-      await skewed.add(record, 60);
+      await addLive(skewed, record, 60);
 
       clock.advance(2 * MINUTE_MS);
 
-      expect(await skewed.onlineAmong([record.userId])).toEqual(new Set());
-      expect(await skewed.listForUser(record.userId)).toEqual([]);
+      expect(await onlineAmong(skewed, [record.userId])).toEqual(new Set());
+      expect(await liveOf(skewed, record.userId)).toEqual([]);
     });
 
     it('reports the first live device as first even though an expired entry is still stored', async () => {
       const clock = skewedClock();
-      const skewed = createConnectionStore(client, clock);
+      const skewed = createConnectionStore(client, clock, prefix);
       const vanished = connectionFor();
-      await skewed.add(vanished, 60);
+      await addLive(skewed, vanished, 60);
       clock.advance(2 * MINUTE_MS);
 
-      const result = await skewed.add(connectionFor(vanished.userId), 60);
+      const result = await addLive(skewed, connectionFor(vanished.userId), 60);
 
       expect(result).toEqual({ firstForUser: true });
     });
 
     it('reports the last live device as last even though an expired entry is still stored', async () => {
       const clock = skewedClock();
-      const skewed = createConnectionStore(client, clock);
+      const skewed = createConnectionStore(client, clock, prefix);
       const vanished = connectionFor();
       const current = connectionFor(vanished.userId);
-      await skewed.add(vanished, 60);
-      await skewed.add(current, 600);
+      await addLive(skewed, vanished, 60);
+      await addLive(skewed, current, 600);
       clock.advance(2 * MINUTE_MS);
 
       expect(await skewed.remove(current)).toEqual({ lastForUser: true });
     });
   });
 
+  describe('sessions that end', () => {
+    it('returns a connection whose session has ended as ended, never as live, and unlinks it', async () => {
+      const kept = connectionFor();
+      const revoked = connectionFor(kept.userId);
+      await addLive(store, kept, TTL);
+      await addLive(store, revoked, TTL);
+      await client.del(sessionKey(revoked.userId, revoked.sessionId));
+
+      const first = await store.lookup(kept.userId);
+      const second = await store.lookup(kept.userId);
+
+      expect(first.live.map(withoutConnectedAt)).toEqual([kept]);
+      expect(first.ended.map(withoutConnectedAt)).toEqual([revoked]);
+      expect(second.ended).toEqual([]);
+      expect(Object.keys(await rawHash(kept.userId))).toEqual([kept.connectionId]);
+    });
+
+    it('checks the sessions in the same single command as the connection lookup', async () => {
+      const record = connectionFor();
+      await addLive(store, record, TTL);
+      const sent: string[] = [];
+      const counting = new Proxy(client, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            sent.push(String(property));
+            return value.apply(target, args);
+          };
+        },
+      });
+
+      const found = await createConnectionStore(counting, systemClock, prefix).lookup(record.userId);
+
+      expect(found.live).toHaveLength(1);
+      expect(sent).toEqual(['evalsha']);
+    });
+
+    it('lists a user only to a viewer the user has messaged', async () => {
+      const record = connectionFor();
+      const friend = randomUUID();
+      await addLive(store, record, TTL);
+      await client.sadd(messagedKey(record.userId), friend);
+
+      expect(await store.lookup(record.userId, { visibleTo: friend })).toMatchObject({ live: [record] });
+      expect(await store.lookup(record.userId, { visibleTo: randomUUID() })).toEqual({ live: [], ended: [] });
+    });
+  });
+
+  describe('the per-user cap', () => {
+    it('refuses a connection beyond the cap, even when the handshakes race', async () => {
+      const userId = randomUUID();
+      const records = Array.from({ length: 6 }, () => connectionFor(userId));
+
+      const outcomes = await Promise.allSettled(records.map((record) => addLive(store, record, TTL, 4)));
+
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(4);
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(refused.map((outcome) => (outcome as PromiseRejectedResult).reason.code)).toEqual([
+        'too_many_connections',
+        'too_many_connections',
+      ]);
+      expect(await liveOf(store, userId)).toHaveLength(4);
+    });
+
+    it('does not count sockets whose session has ended, nor writes the refused connection', async () => {
+      const stale = connectionFor();
+      await addLive(store, stale, TTL, 1);
+      const fresh = connectionFor(stale.userId);
+      await expect(addLive(store, fresh, TTL, 1)).rejects.toMatchObject({ code: 'too_many_connections' });
+      expect(await store.find(fresh.connectionId)).toBeNull();
+
+      await client.del(sessionKey(stale.userId, stale.sessionId));
+
+      expect(await addLive(store, fresh, TTL, 1)).toEqual({ firstForUser: true });
+    });
+  });
+
   it('keeps keys of different prefixes apart', async () => {
     const otherPrefix = uniquePrefix('conns-other');
-    const other = createConnectionStore(target.connect(otherPrefix), systemClock);
+    const other = createConnectionStore(target.connect(otherPrefix), systemClock, otherPrefix);
     const record = connectionFor();
 
-    await store.add(record, TTL);
+    await addLive(store, record, TTL);
 
     expect(await other.find(record.connectionId)).toBeNull();
-    expect(await other.listForUser(record.userId)).toEqual([]);
-    expect(await other.onlineAmong([record.userId])).toEqual(new Set());
+    expect(await liveOf(other, record.userId)).toEqual([]);
+    expect(await onlineAmong(other, [record.userId])).toEqual(new Set());
     expect(await target.keys(otherPrefix)).toEqual([]);
     expect(await target.keys(`${prefix}${connectionKey(record.connectionId)}`)).toHaveLength(1);
     expect(await target.inspector.exists(connectionKey(record.connectionId))).toBe(0);
@@ -178,8 +275,8 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
   it('serves many users without a CROSSSLOT error, keeping the user hash in the user slot', async () => {
     const records = Array.from({ length: 24 }, () => connectionFor());
 
-    await Promise.all(records.map((record) => store.add(record, TTL)));
-    const online = await store.onlineAmong(records.map((record) => record.userId));
+    await Promise.all(records.map((record) => addLive(store, record, TTL)));
+    const online = await onlineAmong(store, records.map((record) => record.userId));
     const found = await Promise.all(records.map((record) => store.find(record.connectionId)));
     const removed = await Promise.all(records.map((record) => store.remove(record)));
 

@@ -11,6 +11,7 @@ import {
 import {
   ALLOWED_ORIGIN,
   issueTicket,
+  onlineAmong,
   type RealtimeHarness,
   sendOverHttp,
   signUp,
@@ -65,7 +66,7 @@ describe('WebSocket $connect and $disconnect through the local emulator', () => 
 
     track(await openSocket(ticketUrl(h, ticket), { origin: ALLOWED_ORIGIN }));
 
-    const [record] = await h.deps.connections.listForUser(user.id);
+    const [record] = (await h.deps.connections.lookup(user.id)).live;
     expect(record).toMatchObject({ userId: user.id, sessionId: user.sessionId });
     expect(await h.deps.connections.find(record?.connectionId ?? '')).toEqual({
       connectionId: record?.connectionId,
@@ -79,19 +80,19 @@ describe('WebSocket $connect and $disconnect through the local emulator', () => 
 
     track(await openSocket(h.gateway.url, { headers: bearer(user.accessToken) }));
 
-    expect(await h.deps.connections.onlineAmong([user.id])).toEqual(new Set([user.id]));
+    expect(await onlineAmong(h, [user.id])).toEqual(new Set([user.id]));
   });
 
   it('removes the connection record on $disconnect', async () => {
     const user = await signUp(h);
     const socket = await openSocket(h.gateway.url, { headers: bearer(user.accessToken) });
-    const [record] = await h.deps.connections.listForUser(user.id);
+    const [record] = (await h.deps.connections.lookup(user.id)).live;
 
     await socket.close();
     await h.settled();
 
     expect(await h.deps.connections.find(record?.connectionId ?? '')).toBeNull();
-    expect(await h.deps.connections.onlineAmong([user.id])).toEqual(new Set());
+    expect(await onlineAmong(h, [user.id])).toEqual(new Set());
   });
 
   it('refuses a handshake without a ticket or token with 401 and writes nothing', async () => {
@@ -174,7 +175,7 @@ describe('WebSocket $connect and $disconnect through the local emulator', () => 
     const bobLaptop = await openSocket(h.gateway.url, { headers: bearer(bob.accessToken) });
     await bobPhone.close();
     await pollUntil(async () =>
-      (await h.deps.connections.listForUser(bob.id)).length === 1 ? true : undefined,
+      ((await h.deps.connections.lookup(bob.id)).live).length === 1 ? true : undefined,
     );
     await bobLaptop.close();
     await aliceSocket.waitForFrame(isBobPresence(false));

@@ -11,6 +11,7 @@ import { fakeConnectionId } from '../support/realtime-redis.js';
 import { isFrameOfType, openSocket, type TestSocket } from '../support/realtime-ws-client.js';
 import {
   contactsOf,
+  onlineAmong,
   type RealtimeHarness,
   type SignedInUser,
   sendOverHttp,
@@ -97,10 +98,12 @@ describe('WebSocket frames through the local emulator', () => {
   it('removes a stale connection on the next push (410), after which the user shows offline', async () => {
     const [alice, bob] = await Promise.all([signUp(h), signUp(h)]);
     expect((await sendOverHttp(h, alice, bob)).status).toBe(201);
+    // Presence is shown only in a mutual conversation.
+    expect((await sendOverHttp(h, bob, alice)).status).toBe(201);
     const stale = { connectionId: fakeConnectionId(), userId: bob.id, sessionId: bob.sessionId };
     // Stored a minute ago: past the `$connect` window in which a 410 is expected and no proof of a vanished client.
     const aMinuteAgo = { nowMs: () => Date.now() - 60_000 };
-    await createConnectionStore(h.built.redis, aMinuteAgo).add(stale, 600);
+    await createConnectionStore(h.built.redis, aMinuteAgo, h.built.env.REDIS_KEY_PREFIX).add(stale, 600);
     expect(await contactsOf(h, alice)).toEqual([
       expect.objectContaining({ user: expect.objectContaining({ id: bob.id }), online: true }),
     ]);
@@ -112,8 +115,8 @@ describe('WebSocket frames through the local emulator', () => {
     await pollUntil(async () =>
       (await h.deps.connections.find(stale.connectionId)) === null ? true : undefined,
     );
-    expect(await h.deps.connections.listForUser(bob.id)).toEqual([]);
-    expect(await h.deps.connections.onlineAmong([bob.id])).toEqual(new Set());
+    expect((await h.deps.connections.lookup(bob.id)).live).toEqual([]);
+    expect(await onlineAmong(h, [bob.id])).toEqual(new Set());
     expect(await contactsOf(h, alice)).toEqual([expect.objectContaining({ online: false })]);
   });
 
@@ -129,13 +132,13 @@ describe('WebSocket frames through the local emulator', () => {
     await aliceSocket.waitForFrame(isFrameOfType('ack'));
 
     expect(await h.deps.connections.find(connecting.connectionId)).not.toBeNull();
-    expect(await h.deps.connections.onlineAmong([bob.id])).toEqual(new Set([bob.id]));
+    expect(await onlineAmong(h, [bob.id])).toEqual(new Set([bob.id]));
   });
 
   it('answers a frame from a revoked session with unauthenticated and closes the socket', async () => {
     const alice = await signUp(h);
     const socket = await connect(alice);
-    const [record] = await h.deps.connections.listForUser(alice.id);
+    const [record] = (await h.deps.connections.lookup(alice.id)).live;
     await h.deps.sessions.revoke(alice.id, alice.sessionId);
 
     socket.send({ action: 'ping' });

@@ -8,8 +8,10 @@ import type {
   RateLimiter,
   RotationOutcome,
   RotationRequest,
+  SessionSockets,
   SessionStore,
   SessionSummary,
+  VerifyOptions,
   SignedToken,
   ThrottleDecision,
   TokenClaims,
@@ -27,7 +29,8 @@ export const TEST_POLICY: AuthPolicy = {
   refreshTtlSeconds: 30 * 24 * 3600,
   absoluteTtlSeconds: 90 * 24 * 3600,
   refreshGraceSeconds: 10,
-  loginAccountLimit: 5,
+  loginAccountIpLimit: 5,
+  loginAccountLimit: 20,
   loginIpLimit: 50,
   loginWindowSeconds: 900,
   registerIpLimit: 3,
@@ -86,10 +89,17 @@ export class FakeUserRepository implements UserRepository {
       .map(({ passwordHash: _hash, ...user }) => user);
   }
 
-  async search(query: string, limit: number, excludeUserId: string): Promise<User[]> {
-    const needle = query.toLowerCase();
+  async search(
+    query: { name: string; email: string | null },
+    limit: number,
+    excludeUserId: string,
+  ): Promise<User[]> {
+    const needle = query.name.toLowerCase();
+    const matches = (user: User): boolean =>
+      user.email === query.email ||
+      (needle !== '' && user.displayName.toLowerCase().split(/\s+/).some((word) => word.startsWith(needle)));
     return [...this.byEmail.values()]
-      .filter((user) => user.id !== excludeUserId && user.displayName.toLowerCase().includes(needle))
+      .filter((user) => user.id !== excludeUserId && matches(user))
       .slice(0, limit)
       .map(({ passwordHash: _hash, ...user }) => user);
   }
@@ -139,6 +149,17 @@ export class FakeRateLimiter implements RateLimiter {
   async reset(bucket: string): Promise<void> {
     this.resets.push(bucket);
     this.counts.delete(bucket);
+  }
+}
+
+/** Records every close; `failWith` makes closing reject (the gateway or the connection store is down). */
+export class RecordingSessionSockets implements SessionSockets {
+  readonly closed: { userId: string; sessionId: string | undefined }[] = [];
+  failWith: Error | undefined;
+
+  async close(userId: string, sessionId?: string): Promise<void> {
+    this.closed.push({ userId, sessionId });
+    if (this.failWith) throw this.failWith;
   }
 }
 
@@ -251,11 +272,12 @@ export class FakeTokenService implements TokenService {
     return { token: `${kind}.${body}`, expiresAt: new Date(claims.expiresAtSeconds * 1000) };
   }
 
-  private verify(kind: TokenKind, token: string): TokenClaims | null {
+  private verify(kind: TokenKind, token: string, options: VerifyOptions = {}): TokenClaims | null {
     const [prefix, body] = token.split('.');
     if (prefix !== kind || !body) return null;
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
-    return claims.expiresAtSeconds * 1000 > this.clock.nowMs() ? claims : null;
+    const isLive = claims.expiresAtSeconds * 1000 > this.clock.nowMs();
+    return isLive || options.allowExpired === true ? claims : null;
   }
 
   async signAccess(claims: TokenClaims): Promise<SignedToken> {
@@ -266,8 +288,8 @@ export class FakeTokenService implements TokenService {
     return this.sign('refresh', claims);
   }
 
-  async verifyAccess(token: string): Promise<TokenClaims | null> {
-    return this.verify('access', token);
+  async verifyAccess(token: string, options?: VerifyOptions): Promise<TokenClaims | null> {
+    return this.verify('access', token, options);
   }
 
   async verifyRefresh(token: string): Promise<TokenClaims | null> {
@@ -282,6 +304,7 @@ export interface FakeAuth {
   tokens: FakeTokenService;
   passwords: RecordingPasswordHasher;
   limiter: FakeRateLimiter;
+  sockets: RecordingSessionSockets;
   clock: FakeClock;
 }
 
@@ -295,14 +318,16 @@ export function fakeAuth(
   const tokens = new FakeTokenService(clock);
   const passwords = new RecordingPasswordHasher();
   const limiter = new FakeRateLimiter();
+  const sockets = new RecordingSessionSockets();
   const deps: AuthDeps = {
     users,
     sessions,
+    sockets,
     tokens: options.tokens ?? tokens,
     passwords,
     limiter,
     clock,
     policy: { ...TEST_POLICY, ...options.policy },
   };
-  return { deps, users, sessions, tokens, passwords, limiter, clock };
+  return { deps, users, sessions, tokens, passwords, limiter, sockets, clock };
 }

@@ -2,7 +2,9 @@ import type { User } from '../../shared/domain/auth/ports.js';
 import type { ChatMessage } from '../../shared/domain/chat/message.js';
 import { sentAtOf } from '../../shared/domain/chat/message-id.js';
 import type { ChatStore, MessageDraft } from '../../shared/domain/chat/ports.js';
+import { AppError } from '../../shared/domain/errors.js';
 import type {
+  ConnectionLookup,
   ConnectionRecord,
   ConnectionStore,
   PushGateway,
@@ -17,12 +19,18 @@ import type { ServerFrame } from '../../shared/domain/realtime/server-frames.js'
 export class FakeConnectionStore implements ConnectionStore {
   readonly records = new Map<string, ConnectionRecord>();
   readonly removed: string[] = [];
+  readonly forgotten: string[] = [];
+  /** Sessions that have ended: their connections are `ended` in lookups, as the Redis script reports. */
+  readonly endedSessions = new Set<string>();
+  /** `${from}>${to}` for every pair where `from` has messaged `to` (the `visibleTo` rule). */
+  readonly messaged = new Set<string>();
   failRemoval = false;
 
-  async add(record: ConnectionRecord): Promise<{ firstForUser: boolean }> {
-    const firstForUser = (await this.listForUser(record.userId)).length === 0;
+  async add(record: ConnectionRecord, _ttl?: number, maxPerUser = Number.POSITIVE_INFINITY) {
+    const live = (await this.lookup(record.userId)).live.length;
+    if (live >= maxPerUser) throw new AppError('too_many_connections', 'Too many connections');
     this.records.set(record.connectionId, record);
-    return { firstForUser };
+    return { firstForUser: live === 0 };
   }
 
   async find(connectionId: string): Promise<ConnectionRecord | null> {
@@ -33,16 +41,22 @@ export class FakeConnectionStore implements ConnectionStore {
     this.removed.push(record.connectionId);
     if (this.failRemoval) throw new Error('store down');
     this.records.delete(record.connectionId);
-    return { lastForUser: (await this.listForUser(record.userId)).length === 0 };
+    return { lastForUser: (await this.lookup(record.userId)).live.length === 0 };
   }
 
-  async listForUser(userId: string): Promise<ConnectionRecord[]> {
-    return [...this.records.values()].filter((record) => record.userId === userId);
+  async forget(connectionId: string): Promise<void> {
+    this.forgotten.push(connectionId);
+    this.records.delete(connectionId);
   }
 
-  async onlineAmong(userIds: string[]): Promise<Set<string>> {
-    const online = new Set([...this.records.values()].map((record) => record.userId));
-    return new Set(userIds.filter((userId) => online.has(userId)));
+  async lookup(userId: string, options: { visibleTo?: string } = {}): Promise<ConnectionLookup> {
+    if (options.visibleTo !== undefined && !this.messaged.has(`${userId}>${options.visibleTo}`)) {
+      return { live: [], ended: [] };
+    }
+    const mine = [...this.records.values()].filter((record) => record.userId === userId);
+    const ended = mine.filter((record) => this.endedSessions.has(record.sessionId));
+    for (const record of ended) this.records.delete(record.connectionId);
+    return { live: mine.filter((record) => !this.endedSessions.has(record.sessionId)), ended };
   }
 }
 
@@ -101,6 +115,12 @@ export function fakeChatStore(): ChatStore & { drafts: MessageDraft[] } {
       return [];
     },
     async markRead() {},
+    async hasMessaged() {
+      return true;
+    },
+    async peersMessagedBy() {
+      return [];
+    },
   };
 }
 
@@ -116,11 +136,17 @@ export function fakeRealtimeDeps(overrides: Partial<RealtimeDeps> = {}) {
   const connections = new FakeConnectionStore();
   const push = new FakePushGateway();
   const chat = fakeChatStore();
-  const revokedSessions = new Set<string>();
+  // One truth for "this session has ended", as in Redis: the session check and the connection lookup agree.
+  const revokedSessions = connections.endedSessions;
   const deps: RealtimeDeps = {
     connections,
     push,
     chat,
+    blocks: {
+      block: async () => {},
+      unblock: async () => {},
+      list: async () => [],
+    },
     tickets: new FakeTicketStore(),
     users: {
       findById: async (id) => userWithId(id),
@@ -137,7 +163,13 @@ export function fakeRealtimeDeps(overrides: Partial<RealtimeDeps> = {}) {
       ticketTtlSeconds: 30,
       connectionTtlSeconds: 600,
       frameLimit: 30,
+      userFrameLimit: 100,
       frameWindowSeconds: 10,
+      maxConnectionsPerUser: 10,
+      connectLimit: { limit: 1000, windowSeconds: 60 },
+      messageLimit: { limit: 1000, windowSeconds: 60 },
+      searchLimit: { limit: 1000, windowSeconds: 60 },
+      ticketLimit: { limit: 1000, windowSeconds: 60 },
       allowedOrigins: ['https://chat.example.test'],
     },
     ...overrides,

@@ -178,3 +178,9 @@ export async function contactsOf(
   if (res.status !== 200) throw new Error(`contacts failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { contacts: { user: { id: string }; online: boolean }[] }).contacts;
 }
+
+/** The users among `userIds` with at least one socket whose session is alive (as fan-out sees them). */
+export async function onlineAmong(h: RealtimeHarness, userIds: string[]): Promise<Set<string>> {
+  const lists = await Promise.all(userIds.map((userId) => h.deps.connections.lookup(userId)));
+  return new Set(userIds.filter((_, index) => (lists[index]?.live.length ?? 0) > 0));
+}

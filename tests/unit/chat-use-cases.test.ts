@@ -57,6 +57,12 @@ function fakeStore() {
       calls.push('markRead');
       marks.push([userId, peerId, upTo]);
     },
+    async hasMessaged() {
+      return true;
+    },
+    async peersMessagedBy() {
+      return [];
+    },
   };
   const deps: ChatDeps = { chat: store, clock: { nowMs: () => NOW } };
   return {

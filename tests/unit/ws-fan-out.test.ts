@@ -27,7 +27,7 @@ describe('connectionsOf', () => {
     const bob = record('bob', BOB);
     const connections = await storeWith(laptop, phone, bob);
 
-    const targets = await connectionsOf({ connections }, [BOB, ALICE], laptop.connectionId);
+    const targets = await connectionsOf({ connections, push: new FakePushGateway() }, [BOB, ALICE], laptop.connectionId);
 
     expect(targets).toEqual([bob, phone]);
   });
@@ -36,11 +36,35 @@ describe('connectionsOf', () => {
     const bob = record('bob', BOB);
     const connections = await storeWith(bob);
 
-    expect(await connectionsOf({ connections }, [BOB, BOB])).toEqual([bob]);
+    expect(await connectionsOf({ connections, push: new FakePushGateway() }, [BOB, BOB])).toEqual([bob]);
+  });
+
+  it('never lists a socket whose session has ended, and closes it instead', async () => {
+    const revoked = record('bob-revoked', BOB);
+    const kept = record('bob-kept', BOB);
+    const connections = await storeWith(revoked, kept);
+    connections.endedSessions.add(revoked.sessionId);
+    const push = new FakePushGateway();
+
+    const targets = await connectionsOf({ connections, push }, [BOB]);
+
+    expect(targets).toEqual([kept]);
+    expect(push.disconnects).toEqual(['bob-revoked']);
+    expect(connections.forgotten).toEqual(['bob-revoked']);
+  });
+
+  it('lists a user for a viewer only when the user has messaged that viewer', async () => {
+    const bob = record('bob', BOB);
+    const connections = await storeWith(bob);
+    const push = new FakePushGateway();
+
+    expect(await connectionsOf({ connections, push }, [{ userId: BOB, visibleTo: ALICE }])).toEqual([]);
+    connections.messaged.add(`${BOB}>${ALICE}`);
+    expect(await connectionsOf({ connections, push }, [{ userId: BOB, visibleTo: ALICE }])).toEqual([bob]);
   });
 
   it('lists nothing for users without connections', async () => {
-    expect(await connectionsOf({ connections: new FakeConnectionStore() }, [ALICE, BOB])).toEqual([]);
+    expect(await connectionsOf({ connections: new FakeConnectionStore(), push: new FakePushGateway() }, [ALICE, BOB])).toEqual([]);
   });
 });
 
@@ -70,7 +94,7 @@ describe('fanOut', () => {
     expect(delivered).toBe(1);
     expect(connections.removed).toEqual(['stale']);
     expect(await connections.find('live')).toEqual(live);
-    expect(await connections.onlineAmong([BOB])).toEqual(new Set());
+    expect((await connections.lookup(BOB)).live).toEqual([]);
   });
 
   it('keeps a connection whose push failed (it may be throttling, not gone) and does not count it', async () => {

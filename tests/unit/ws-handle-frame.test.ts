@@ -10,13 +10,21 @@ const BOB = '22222222-2222-4222-8222-222222222222';
 const MALLORY = '33333333-3333-4333-8333-333333333333';
 const ORIGIN: ConnectionRecord = { connectionId: 'alice-laptop', userId: ALICE, sessionId: 'session-a' };
 
-async function arrange(options: { limit?: number } = {}) {
+/** A limiter that admits `limits[bucket prefix]` hits per bucket (unlimited for other buckets). */
+async function arrange(options: { limit?: number; limits?: Record<string, number> } = {}) {
   const fakes = fakeRealtimeDeps();
   const hits: string[] = [];
+  const counts = new Map<string, number>();
+  const limitOf = (bucket: string): number => {
+    const match = Object.entries(options.limits ?? {}).find(([prefix]) => bucket.startsWith(prefix));
+    if (match) return match[1];
+    return bucket === `ws:${ORIGIN.connectionId}` ? (options.limit ?? Number.POSITIVE_INFINITY) : Infinity;
+  };
   fakes.deps.limiter = {
     hit: async (bucket): Promise<ThrottleDecision> => {
       hits.push(bucket);
-      const allowed = hits.length <= (options.limit ?? Number.POSITIVE_INFINITY);
+      counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+      const allowed = (counts.get(bucket) ?? 0) <= limitOf(bucket);
       return allowed ? { allowed: true } : { allowed: false, retryAfterSeconds: 3 };
     },
     reset: async () => {},
@@ -81,16 +89,43 @@ describe('handleFrame', () => {
     await frame({ action: 'nope' });
     await frame('x'.repeat(30_000));
 
-    expect(hits).toEqual([
-      `ws:${ORIGIN.connectionId}`,
-      `ws:${ORIGIN.connectionId}`,
-      `ws:${ORIGIN.connectionId}`,
-    ]);
+    expect(hits.filter((bucket) => bucket === `ws:${ORIGIN.connectionId}`)).toHaveLength(3);
     const codes = push
       .framesTo(ORIGIN.connectionId)
       .map((sent) => (sent.type === 'error' ? sent.code : sent.type));
     expect(codes).toEqual(['malformed_json', 'validation_failed', 'rate_limited']);
     expect(push.disconnects).toEqual([]);
+  });
+
+  it('counts frames per user across all their sockets, and says when to retry', async () => {
+    const { frame, connections, push } = await arrange({ limits: { 'ws:user:': 2 } });
+    const phone: ConnectionRecord = { connectionId: 'alice-phone', userId: ALICE, sessionId: 'session-a' };
+    await connections.add(phone);
+
+    await frame({ action: 'ping' });
+    await frame({ action: 'ping' }, phone.connectionId);
+    await frame({ action: 'ping' }, phone.connectionId);
+
+    expect(push.framesTo(phone.connectionId)).toEqual([
+      { type: 'pong' },
+      { type: 'error', code: 'rate_limited', detail: 'Too many frames; slow down', retryAfter: 3 },
+    ]);
+  });
+
+  it('refuses sends beyond the per-user message budget before storing anything', async () => {
+    const { frame, chat, push } = await arrange({ limits: { 'msg:': 1 } });
+
+    await frame({ action: 'sendMessage', to: BOB, body: 'one', clientMsgId: 'm-1' });
+    await frame({ action: 'sendMessage', to: BOB, body: 'two', clientMsgId: 'm-2' });
+
+    expect(chat.drafts.map((draft) => draft.clientMsgId)).toEqual(['m-1']);
+    expect(push.framesTo(ORIGIN.connectionId).at(-1)).toEqual({
+      type: 'error',
+      code: 'rate_limited',
+      detail: 'Too many messages; slow down',
+      clientMsgId: 'm-2',
+      retryAfter: 3,
+    });
   });
 
   it('echoes the clientMsgId of a rejected send so the client can correlate it', async () => {

@@ -1,5 +1,5 @@
-import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import type { SignedToken, TokenClaims, TokenService } from '../../domain/auth/ports.js';
+import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import type { SignedToken, TokenClaims, TokenService, VerifyOptions } from '../../domain/auth/ports.js';
 import type { KeySet } from './signing-keys.js';
 
 // Each token kind has its own typ and audience, so one can never be replayed as the other (RFC 8725 §3.11).
@@ -42,7 +42,24 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return { token, expiresAt: new Date(claims.expiresAtSeconds * 1000) };
   }
 
-  async function verify(kind: Kind, token: string, maxAgeSeconds: number): Promise<TokenClaims | null> {
+  /**
+   * "Now" for the claim checks. Expiry may be waived by verifying as of the token's own `exp` (read before
+   * the signature is checked, but a forged `exp` then fails the signature): iat, max age and every other
+   * check still apply at that instant, and a token not yet valid now stays rejected.
+   */
+  function verificationTime(token: string, allowExpired: boolean): Date {
+    const now = options.now?.() ?? new Date();
+    if (!allowExpired) return now;
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' && exp * 1000 < now.getTime() ? new Date(exp * 1000) : now;
+  }
+
+  async function verify(
+    kind: Kind,
+    token: string,
+    maxAgeSeconds: number,
+    verifyOptions: VerifyOptions = {},
+  ): Promise<TokenClaims | null> {
     try {
       const { payload } = await jwtVerify<JWTPayload & { sid?: unknown }>(token, jwks, {
         algorithms,
@@ -52,7 +69,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid'],
         maxTokenAge: maxAgeSeconds + CLOCK_TOLERANCE_SECONDS,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        ...(options.now ? { currentDate: options.now() } : {}),
+        currentDate: verificationTime(token, verifyOptions.allowExpired === true),
       });
       if (
         typeof payload.sid !== 'string' ||
@@ -77,7 +94,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   return {
     signAccess: (claims) => sign('access', claims),
     signRefresh: (claims) => sign('refresh', claims),
-    verifyAccess: (token) => verify('access', token, options.accessTtlSeconds),
+    verifyAccess: (token, verifyOptions) => verify('access', token, options.accessTtlSeconds, verifyOptions),
     verifyRefresh: (token) => verify('refresh', token, options.refreshTtlSeconds),
   };
 }

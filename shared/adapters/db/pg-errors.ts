@@ -51,14 +51,31 @@ function chainMessages(error: unknown): string[] {
   return messages;
 }
 
-/** Maps "Postgres is down or too slow" to a 503; rethrows anything else untouched. */
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * What leaves this adapter instead of a driver error: our description and the SQLSTATE (or Node errno
+ * code). Drizzle's message holds the SQL and its parameters (emails, password hashes) and pg's can quote a
+ * value (`invalid input syntax for type uuid: "…"`), so neither travels on to a log line.
+ */
+export class DatabaseFailure extends Error {
+  readonly code: string | undefined;
+
+  constructor(description: string, code: string) {
+    const safeCode = SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code) ? code : undefined;
+    super(safeCode ? `${description} (${safeCode})` : description);
+    this.name = 'DatabaseFailure';
+    this.code = safeCode;
+  }
+}
+
+/** Maps "Postgres is down or too slow" to a 503 and any other failure to a DatabaseFailure (a 500). */
 export function translateDbFailure(error: unknown): never {
   const pgError = findPgError(error);
   const code = typeof pgError?.code === 'string' ? pgError.code : '';
   const unavailableMessage = chainMessages(error).some((message) => UNAVAILABLE_MESSAGES.test(message));
   if (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code) || unavailableMessage) {
-    // Drizzle's wrapper message holds the SQL parameters (emails, password hashes); log the driver error.
-    throw dependencyUnavailable('Database', error instanceof DrizzleQueryError ? error.cause : error);
+    throw dependencyUnavailable('Database', new DatabaseFailure('Database unavailable', code));
   }
-  throw error;
+  throw new DatabaseFailure('Database query failed', code);
 }

@@ -1,9 +1,9 @@
-import { and, eq, ilike, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { User, UserRepository, UserWithPasswordHash } from '../../domain/auth/ports.js';
 import { AppError } from '../../domain/errors.js';
 import type { Database } from './client.js';
 import { isUniqueViolation, translateDbFailure } from './pg-errors.js';
-import { users } from './schema.js';
+import { foldForSearch, users } from './schema.js';
 
 const publicColumns = {
   id: users.id,
@@ -11,8 +11,6 @@ const publicColumns = {
   displayName: users.displayName,
   createdAt: users.createdAt,
 };
-
-const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 /** Users in Postgres via drizzle; the login lookup is a prepared statement (hot path). */
 export function createUserRepository(db: Database): UserRepository {
@@ -54,16 +52,12 @@ export function createUserRepository(db: Database): UserRepository {
       return db.select(publicColumns).from(users).where(inArray(users.id, ids)).catch(translateDbFailure);
     },
     async search(query, limit, excludeUserId): Promise<User[]> {
-      const pattern = `%${escapeLike(query)}%`;
+      const folded = foldForSearch(sql`${query.name}`);
+      const byName = sql`(${folded} <> '' and ${users.searchName} like '% ' || ${folded} || '%')`;
       return db
         .select(publicColumns)
         .from(users)
-        .where(
-          and(
-            ne(users.id, excludeUserId),
-            or(ilike(users.email, pattern), ilike(users.displayName, pattern)),
-          ),
-        )
+        .where(and(ne(users.id, excludeUserId), query.email ? or(eq(users.email, query.email), byName) : byName))
         .orderBy(users.displayName)
         .limit(limit)
         .catch(translateDbFailure);

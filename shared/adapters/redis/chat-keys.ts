@@ -25,3 +25,13 @@ export const unreadKeyPrefix = (userId: string): string => `${userTag(userId)}:u
 
 /** Hash: peer id → score of the newest message from that peer the user has marked read. */
 export const readMarksKey = (userId: string): string => `${userTag(userId)}:read`;
+
+/** Set of peers the user has sent at least one message to; presence and typing need it on both sides. */
+export const messagedKey = (userId: string): string => `${userTag(userId)}:messaged`;
+
+/** Sorted set: blocked peer id → when it was blocked (ms). */
+export const blocksKey = (userId: string): string => `${userTag(userId)}:blocks`;
+
+/** Set of the participants who have blocked the conversation; the append script refuses while non-empty. */
+export const conversationBlockersKey = (conversationId: string): string =>
+  `${conversationTag(conversationId)}:blockers`;

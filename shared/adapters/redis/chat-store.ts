@@ -8,16 +8,20 @@ import type {
   HistoryQuery,
   MessageDraft,
 } from '../../domain/chat/ports.js';
+import { AppError } from '../../domain/errors.js';
 import {
+  blocksKey,
   contactsKey,
+  conversationBlockersKey,
   idempotencyKey,
   lastMessageKey,
+  messagedKey,
   messagesKey,
   readMarksKey,
   unreadKey,
   unreadKeyPrefix,
 } from './chat-keys.js';
-import { APPEND_MESSAGE, LIST_CONTACTS, MARK_READ, RECORD_DELIVERY } from './chat-lua.js';
+import { APPEND_MESSAGE, LIST_CONTACTS, MARK_READ, PEERS_MESSAGED, RECORD_DELIVERY } from './chat-lua.js';
 import type { RedisClient } from './client.js';
 import { guard, runScript } from './scripts.js';
 
@@ -86,6 +90,7 @@ export function createChatStore(
         [
           messagesKey(draft.conversationId),
           idempotencyKey(draft.conversationId, draft.from, draft.clientMsgId),
+          conversationBlockersKey(draft.conversationId),
         ],
         [
           draft.from,
@@ -95,8 +100,17 @@ export function createChatStore(
           limits.idempotencyTtlMs,
           limits.streamMaxLength,
         ],
-      )) as [number, string, string[] | undefined];
-      const [duplicate, id, stored] = reply;
+      )) as [number, string | string[], string[] | undefined];
+      const [outcome, idOrBlockers, stored] = reply;
+      if (outcome === 2) {
+        const blockedBySender = (idOrBlockers as string[]).includes(draft.from);
+        throw new AppError(
+          'blocked',
+          blockedBySender ? 'You have blocked this user; unblock them to send' : 'This user does not accept your messages',
+        );
+      }
+      const id = String(idOrBlockers);
+      const duplicate = outcome;
       // A duplicate whose entry the stream cap already trimmed is answered from the retried request.
       const message = stored
         ? fromEntry(draft.conversationId, id, stored)
@@ -112,8 +126,8 @@ export function createChatStore(
         runScript(
           redis,
           RECORD_DELIVERY,
-          [contactsKey(message.from), lastMessageKey(message.from)],
-          [message.to, ms, message.id, json],
+          [contactsKey(message.from), lastMessageKey(message.from), blocksKey(message.from), messagedKey(message.from)],
+          [message.to, ms, message.id, json, '0', limits.unreadCap, 'sender'],
         ),
         runScript(
           redis,
@@ -121,10 +135,11 @@ export function createChatStore(
           [
             contactsKey(message.to),
             lastMessageKey(message.to),
+            blocksKey(message.to),
             unreadKey(message.to, message.from),
             readMarksKey(message.to),
           ],
-          [message.from, ms, message.id, json, String(messageIdScore(message.id)), limits.unreadCap],
+          [message.from, ms, message.id, json, String(messageIdScore(message.id)), limits.unreadCap, 'recipient'],
         ),
       ]);
     },
@@ -145,13 +160,19 @@ export function createChatStore(
       const rows = (await runScript(
         redis,
         LIST_CONTACTS,
-        [contactsKey(userId), lastMessageKey(userId)],
+        [contactsKey(userId), lastMessageKey(userId), messagedKey(userId)],
         [`${keyPrefix}${unreadKeyPrefix(userId)}`, limit],
       )) as (string | number)[];
       const contacts: Contact[] = [];
-      for (let i = 0; i + 2 < rows.length; i += 3) {
+      for (let i = 0; i + 3 < rows.length; i += 4) {
         const lastMessage = parseStoredMessage(String(rows[i + 1]));
-        if (lastMessage) contacts.push({ peerId: String(rows[i]), lastMessage, unread: Number(rows[i + 2]) });
+        if (!lastMessage) continue;
+        contacts.push({
+          peerId: String(rows[i]),
+          lastMessage,
+          unread: Number(rows[i + 2]),
+          messaged: Number(rows[i + 3]) === 1,
+        });
       }
       return contacts;
     },
@@ -163,6 +184,15 @@ export function createChatStore(
         [unreadKey(userId, peerId), readMarksKey(userId)],
         [peerId, String(messageIdScore(upTo))],
       );
+    },
+
+    async hasMessaged(userId: string, peerId: string): Promise<boolean> {
+      return (await guard(redis.sismember(messagedKey(userId), peerId))) === 1;
+    },
+
+    async peersMessagedBy(userId: string, limit: number): Promise<string[]> {
+      const peers = await runScript(redis, PEERS_MESSAGED, [contactsKey(userId), messagedKey(userId)], [limit]);
+      return (peers as string[]).map(String);
     },
   };
 }

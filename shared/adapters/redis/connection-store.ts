@@ -1,7 +1,11 @@
-import type { ConnectionRecord, ConnectionStore } from '../../domain/realtime/ports.js';
+import { AppError } from '../../domain/errors.js';
+import type { ConnectionLookup, ConnectionRecord, ConnectionStore } from '../../domain/realtime/ports.js';
+import { messagedKey } from './chat-keys.js';
 import type { RedisClient } from './client.js';
+import { ADD_CONNECTION, LOOKUP_CONNECTIONS } from './connection-lua.js';
+import { sessionKeyPrefix } from './keys.js';
 import { connectionKey, userConnectionsKey } from './realtime-keys.js';
-import { guard } from './scripts.js';
+import { guard, runScript } from './scripts.js';
 
 const parseRecord = (connectionId: string, raw: string | null): ConnectionRecord | null => {
   if (!raw) return null;
@@ -17,49 +21,61 @@ const isLive = (value: string, nowMs: number): boolean => Number(value.split('|'
 const liveCount = (reply: unknown, nowMs: number): number =>
   Object.values((reply ?? {}) as Record<string, string>).filter((value) => isLive(value, nowMs)).length;
 
+function recordsOf(userId: string, flat: unknown): ConnectionRecord[] {
+  const items = (flat ?? []) as string[];
+  const records: ConnectionRecord[] = [];
+  for (let i = 0; i + 1 < items.length; i += 2) {
+    const [sessionId = '', , connectedAt] = String(items[i + 1]).split('|');
+    records.push({
+      connectionId: String(items[i]),
+      userId,
+      sessionId,
+      ...(connectedAt ? { connectedAtMs: Number(connectedAt) } : {}),
+    });
+  }
+  return records;
+}
+
 /**
  * Two views of each connection: `ws:conn:<id>` for the per-frame lookup, and the user's hash for fan-out.
  * The user-side entries carry their own expiry, because a hash field has no TTL and `$disconnect` may never
- * come; expired ones are dropped whenever the hash is read.
+ * come. Every read of the hash also checks each entry's session (same slot, same round trip), so a push
+ * never reaches a socket whose session has ended.
  */
-export function createConnectionStore(redis: RedisClient, clock: { nowMs(): number }): ConnectionStore {
-  async function liveEntries(userId: string): Promise<ConnectionRecord[]> {
-    const key = userConnectionsKey(userId);
-    const entries = Object.entries(await guard(redis.hgetall(key)));
-    const now = clock.nowMs();
-    const expired = entries.filter(([, value]) => !isLive(value, now)).map(([id]) => id);
-    if (expired.length > 0) await guard(redis.hdel(key, ...expired));
-    return entries
-      .filter(([id]) => !expired.includes(id))
-      .map(([connectionId, value]) => {
-        const [sessionId = '', , connectedAt] = value.split('|');
-        return {
-          connectionId,
-          userId,
-          sessionId,
-          ...(connectedAt ? { connectedAtMs: Number(connectedAt) } : {}),
-        };
-      });
-  }
+export function createConnectionStore(
+  redis: RedisClient,
+  clock: { nowMs(): number },
+  keyPrefix = '',
+): ConnectionStore {
+  const sessionPrefix = (userId: string): string => `${keyPrefix}${sessionKeyPrefix(userId)}`;
 
   return {
-    async add(record, ttlSeconds) {
-      const key = userConnectionsKey(record.userId);
+    async add(record, ttlSeconds, maxPerUser = Number.POSITIVE_INFINITY) {
       const nowMs = clock.nowMs();
       const expiresAtMs = nowMs + ttlSeconds * 1000;
+      const [added, live] = (await runScript(
+        redis,
+        ADD_CONNECTION,
+        [userConnectionsKey(record.userId)],
+        [
+          record.connectionId,
+          `${record.sessionId}|${expiresAtMs}|${nowMs}`,
+          expiresAtMs,
+          nowMs,
+          Number.isFinite(maxPerUser) ? maxPerUser : 1_000_000,
+          sessionPrefix(record.userId),
+        ],
+      )) as [number, number];
+      if (added !== 1) {
+        throw new AppError(
+          'too_many_connections',
+          `At most ${live} open connections per user; close one first`,
+          { retryAfterSeconds: 5 },
+        );
+      }
       const value = JSON.stringify({ userId: record.userId, sessionId: record.sessionId });
-      const [, userSide] = await Promise.all([
-        guard(redis.set(connectionKey(record.connectionId), value, 'EX', ttlSeconds)),
-        guard(
-          redis
-            .multi()
-            .hset(key, record.connectionId, `${record.sessionId}|${expiresAtMs}|${nowMs}`)
-            .pexpireat(key, expiresAtMs)
-            .hgetall(key)
-            .exec(),
-        ),
-      ]);
-      return { firstForUser: liveCount(userSide?.[2]?.[1], clock.nowMs()) === 1 };
+      await guard(redis.set(connectionKey(record.connectionId), value, 'EX', ttlSeconds));
+      return { firstForUser: live === 1 };
     },
 
     async find(connectionId) {
@@ -75,11 +91,18 @@ export function createConnectionStore(redis: RedisClient, clock: { nowMs(): numb
       return { lastForUser: liveCount(userSide?.[1]?.[1], clock.nowMs()) === 0 };
     },
 
-    listForUser: liveEntries,
+    async forget(connectionId) {
+      await guard(redis.del(connectionKey(connectionId)));
+    },
 
-    async onlineAmong(userIds) {
-      const lists = await Promise.all(userIds.map((userId) => liveEntries(userId)));
-      return new Set(userIds.filter((_, index) => (lists[index]?.length ?? 0) > 0));
+    async lookup(userId, options = {}): Promise<ConnectionLookup> {
+      const [live, ended] = (await runScript(
+        redis,
+        LOOKUP_CONNECTIONS,
+        [userConnectionsKey(userId), messagedKey(userId)],
+        [clock.nowMs(), sessionPrefix(userId), options.visibleTo ?? ''],
+      )) as [unknown, unknown];
+      return { live: recordsOf(userId, live), ended: recordsOf(userId, ended) };
     },
   };
 }

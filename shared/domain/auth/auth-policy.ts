@@ -2,6 +2,7 @@ import type {
   Clock,
   PasswordHasher,
   RateLimiter,
+  SessionSockets,
   SessionStore,
   TokenService,
   UserRepository,
@@ -27,6 +28,7 @@ export interface AuthPolicy {
 export interface AuthDeps {
   users: UserRepository;
   sessions: SessionStore;
+  sockets: SessionSockets;
   tokens: TokenService;
   passwords: PasswordHasher;
   limiter: RateLimiter;

@@ -1,8 +1,9 @@
 import { AppError } from '../errors.js';
 import type { AuthDeps, RequestOrigin } from './auth-policy.js';
-import { canonicalEmail } from './email.js';
+import { sha256Base64Url } from './digest.js';
+import { canonicalEmail, isPlausibleEmail } from './email.js';
 import { PASSWORD_MAX_LENGTH } from './password-policy.js';
-import type { User } from './ports.js';
+import type { ThrottleDecision, User } from './ports.js';
 import { type SessionTokens, signSessionTokens } from './session-tokens.js';
 
 export interface LoginResult {
@@ -13,21 +14,35 @@ export interface LoginResult {
 
 const invalidCredentials = (): AppError => new AppError('invalid_credentials', 'Invalid email or password');
 
-/** Throttled per account and per source IP *before* the KDF, so a locked account is never a password oracle. */
-async function enforceLoginThrottle(deps: AuthDeps, email: string, ip: string): Promise<void> {
+function stopIfThrottled(decision: ThrottleDecision): void {
+  if (decision.allowed) return;
+  throw new AppError('rate_limited', 'Too many login attempts; try again later', {
+    retryAfterSeconds: decision.retryAfterSeconds,
+  });
+}
+
+/** Limiter buckets of one login; the account part is a hash, so no key in Redis names an email. */
+const loginBuckets = (accountHash: string, ip: string) => ({
+  ip: `login:ip:${ip}`,
+  accountIp: `login:account-ip:${accountHash}:${ip}`,
+  account: `login:account:${accountHash}`,
+});
+
+/**
+ * Runs *before* the KDF, so a throttled bucket answers 429 even for the right password (never an oracle).
+ * One bucket at a time, each only once the previous admitted the attempt: a source IP over its budget
+ * writes no account key, and attempts refused per (account, IP) never count toward the account-wide
+ * ceiling, so one address cannot lock the owner out from everywhere else.
+ */
+async function enforceLoginThrottle(
+  deps: Pick<AuthDeps, 'limiter' | 'policy'>,
+  buckets: ReturnType<typeof loginBuckets>,
+): Promise<void> {
   const { policy, limiter } = deps;
-  const [account, address] = await Promise.all([
-    limiter.hit(`login:account:${email}`, policy.loginAccountLimit, policy.loginWindowSeconds),
-    limiter.hit(`login:ip:${ip}`, policy.loginIpLimit, policy.loginWindowSeconds),
-  ]);
-  const waits = [account, address].flatMap((decision) =>
-    decision.allowed ? [] : [decision.retryAfterSeconds],
-  );
-  if (waits.length > 0) {
-    throw new AppError('rate_limited', 'Too many login attempts; try again later', {
-      retryAfterSeconds: Math.max(...waits),
-    });
-  }
+  const window = policy.loginWindowSeconds;
+  stopIfThrottled(await limiter.hit(buckets.ip, policy.loginIpLimit, window));
+  stopIfThrottled(await limiter.hit(buckets.accountIp, policy.loginAccountIpLimit, window));
+  stopIfThrottled(await limiter.hit(buckets.account, policy.loginAccountLimit, window));
 }
 
 /** Verifies credentials and opens a new session (a new refresh-token family). */
@@ -38,8 +53,15 @@ export async function logIn(
 ): Promise<LoginResult> {
   const email = canonicalEmail(input.email);
   // Over-long input is rejected before throttling and hashing; it can never match a stored password.
-  if (input.password.length > PASSWORD_MAX_LENGTH * 2 || email.length > 254) throw invalidCredentials();
-  await enforceLoginThrottle(deps, email, origin.ip);
+  if (input.password.length > PASSWORD_MAX_LENGTH * 2) throw invalidCredentials();
+  // Registration refuses the same shapes, so this reveals nothing about accounts, and it writes no key.
+  if (!isPlausibleEmail(email)) {
+    throw new AppError('validation_failed', 'Email address is not valid', {
+      details: [{ path: 'email', message: 'Email address is not valid' }],
+    });
+  }
+  const buckets = loginBuckets(await sha256Base64Url(email), origin.ip);
+  await enforceLoginThrottle(deps, buckets);
 
   const found = await deps.users.findByEmail(email);
   if (!found) {
@@ -68,7 +90,8 @@ export async function logIn(
       userAgent: origin.userAgent.slice(0, 256),
       ip: origin.ip,
     }),
-    deps.limiter.reset(`login:account:${email}`),
+    // Only this address's bucket: the owner signing in must not wipe a distributed guesser's count.
+    deps.limiter.reset(buckets.accountIp),
   ]);
   const tokens = await signSessionTokens(deps, {
     userId: user.id,

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { AuthDeps } from './auth-policy.js';
+import { endSession } from './end-session.js';
 import type { SessionSummary } from './ports.js';
 
 export interface SessionView extends SessionSummary {
@@ -18,12 +19,14 @@ export async function listSessions(
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
 }
 
-/** Revokes one of the caller's sessions; another user's session id is indistinguishable from a missing one. */
+/**
+ * Revokes one of the caller's sessions and closes its sockets; another user's session id is
+ * indistinguishable from a missing one.
+ */
 export async function revokeSession(
-  deps: Pick<AuthDeps, 'sessions'>,
+  deps: Pick<AuthDeps, 'sessions' | 'sockets'>,
   userId: string,
   sessionId: string,
 ): Promise<void> {
-  const revoked = await deps.sessions.revoke(userId, sessionId);
-  if (!revoked) throw new AppError('not_found', 'No such session');
+  if (!(await endSession(deps, userId, sessionId))) throw new AppError('not_found', 'No such session');
 }

@@ -1,17 +1,19 @@
-import { codePointLength } from '../text.js';
+import { codePointLength, hasVisibleCharacter } from '../text.js';
 import { COMMON_PASSWORDS } from './common-passwords.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
 // Checked before any hashing, so a huge password cannot buy CPU time.
 export const PASSWORD_MAX_LENGTH = 256;
 
-export type PasswordProblem = 'too_short' | 'too_long' | 'too_common';
+export type PasswordProblem = 'too_short' | 'too_long' | 'blank' | 'too_common';
 
-/** ASVS 6.2: length rules in code points (any script), plus a common-password block list. */
+/** ASVS 6.2: length rules in code points (any script), a visible character, and a common-password block list. */
 export function checkPasswordPolicy(password: string): PasswordProblem | null {
   const length = codePointLength(password);
   if (length < PASSWORD_MIN_LENGTH) return 'too_short';
   if (length > PASSWORD_MAX_LENGTH) return 'too_long';
+  // Eight spaces pass a length rule but are the first thing a guesser tries.
+  if (!hasVisibleCharacter(password)) return 'blank';
   if (COMMON_PASSWORDS.has(password) || COMMON_PASSWORDS.has(password.toLowerCase())) return 'too_common';
   return null;
 }

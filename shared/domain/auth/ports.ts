@@ -16,7 +16,11 @@ export interface UserRepository {
   findByEmail(email: string): Promise<UserWithPasswordHash | null>;
   findById(id: string): Promise<User | null>;
   findByIds(ids: string[]): Promise<User[]>;
-  search(query: string, limit: number, excludeUserId: string): Promise<User[]>;
+  /**
+   * People to start a chat with: an exact match of the whole canonical `email` (when given), or display names
+   * with a word starting with `name` (case- and accent-insensitive). The answer never says which matched.
+   */
+  search(query: { name: string; email: string | null }, limit: number, excludeUserId: string): Promise<User[]>;
 }
 
 /** Peppered bcrypt; `burn` spends the same time as a real verify so unknown users are not revealed by timing. */
@@ -93,12 +97,26 @@ export interface SignedToken {
   expiresAt: Date;
 }
 
+export interface VerifyOptions {
+  /**
+   * Accept a token past its `exp` (signature, issuer, audience, typ and claims still verified). Only for
+   * logout: holding an expired access token still proves which session to end.
+   */
+  allowExpired?: boolean;
+}
+
 /** JWT signing and verification; verify returns null for anything invalid (never throws on input). */
 export interface TokenService {
   signAccess(claims: TokenClaims): Promise<SignedToken>;
   signRefresh(claims: TokenClaims): Promise<SignedToken>;
-  verifyAccess(token: string): Promise<TokenClaims | null>;
+  verifyAccess(token: string, options?: VerifyOptions): Promise<TokenClaims | null>;
   verifyRefresh(token: string): Promise<TokenClaims | null>;
+}
+
+/** The realtime side of ending a session: API Gateway checks auth only at `$connect`. */
+export interface SessionSockets {
+  /** Closes the open WebSockets of one session, or of every session of the user when sessionId is omitted. */
+  close(userId: string, sessionId?: string): Promise<void>;
 }
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };

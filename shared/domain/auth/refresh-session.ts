@@ -1,10 +1,12 @@
 import { AppError, unauthenticated } from '../errors.js';
 import type { AuthDeps } from './auth-policy.js';
+import { closeEndedSessionSockets } from './end-session.js';
 import { type SessionTokens, signSessionTokens } from './session-tokens.js';
 
 /**
  * Rotates a refresh token in one atomic store step (RFC 9700 §4.14). The previous token is honoured only
- * inside the grace window and then returns the current pair unchanged; anything older revokes the session.
+ * inside the grace window and then returns the current pair unchanged; anything older revokes the session
+ * and closes its sockets.
  */
 export async function refreshSession(deps: AuthDeps, refreshToken: string): Promise<SessionTokens> {
   const claims = await deps.tokens.verifyRefresh(refreshToken);
@@ -21,6 +23,8 @@ export async function refreshSession(deps: AuthDeps, refreshToken: string): Prom
     newRefreshExpiresAtMs: nowMs + deps.policy.refreshTtlSeconds * 1000,
   });
   if (outcome.kind === 'reused') {
+    // The store already deleted the session; a socket opened with a stolen access token must go too.
+    await closeEndedSessionSockets(deps, claims.userId, claims.sessionId);
     throw new AppError(
       'refresh_token_reused',
       'Refresh token was already used; the session has been revoked',

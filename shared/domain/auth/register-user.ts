@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { codePointLength, hasForbiddenNameCharacters } from '../text.js';
+import { codePointLength, hasForbiddenNameCharacters, hasVisibleCharacter } from '../text.js';
 import type { AuthDeps, RequestOrigin } from './auth-policy.js';
 import { canonicalEmail, isPlausibleEmail } from './email.js';
 import { checkPasswordPolicy } from './password-policy.js';
@@ -14,6 +14,7 @@ export interface RegisterInput {
 const PASSWORD_MESSAGES = {
   too_short: 'Password must be at least 8 characters',
   too_long: 'Password must be at most 256 characters',
+  blank: 'Password must contain a visible character, not only spaces',
   too_common: 'Password is too common; choose another',
 } as const;
 
@@ -34,6 +35,9 @@ export async function registerUser(
   }
   if (hasForbiddenNameCharacters(displayName)) {
     throw invalid('displayName', 'Display name contains control or invisible characters');
+  }
+  if (!hasVisibleCharacter(displayName)) {
+    throw invalid('displayName', 'Display name needs at least one visible character');
   }
   const problem = checkPasswordPolicy(input.password);
   if (problem) throw invalid('password', PASSWORD_MESSAGES[problem]);

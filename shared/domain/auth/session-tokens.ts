@@ -1,10 +1,17 @@
 import type { AuthDeps } from './auth-policy.js';
+import { sha256Base64Url } from './digest.js';
 import type { SignedToken } from './ports.js';
 
 export interface SessionTokens {
   access: SignedToken;
   refresh: SignedToken;
 }
+
+/**
+ * The access token's own `jti`, derived from the refresh generation: deterministic (so grace replays stay
+ * byte-identical) and one-way (an access token, which travels far more, never reveals the refresh id).
+ */
+export const accessTokenId = (refreshId: string): Promise<string> => sha256Base64Url(`access:${refreshId}`);
 
 /**
  * Signs the access/refresh pair for one refresh generation. Inputs come only from the stored generation
@@ -24,7 +31,6 @@ export async function signSessionTokens(
   const base = {
     userId: generation.userId,
     sessionId: generation.sessionId,
-    tokenId: generation.refreshId,
     issuedAtSeconds: generation.issuedAtSeconds,
   };
   const refreshExpiresAtSeconds = Math.floor(generation.refreshExpiresAtMs / 1000);
@@ -32,9 +38,14 @@ export async function signSessionTokens(
     generation.issuedAtSeconds + deps.policy.accessTtlSeconds,
     refreshExpiresAtSeconds,
   );
+  const accessId = await accessTokenId(generation.refreshId);
   const [access, refresh] = await Promise.all([
-    deps.tokens.signAccess({ ...base, expiresAtSeconds: accessExpiresAtSeconds }),
-    deps.tokens.signRefresh({ ...base, expiresAtSeconds: refreshExpiresAtSeconds }),
+    deps.tokens.signAccess({ ...base, tokenId: accessId, expiresAtSeconds: accessExpiresAtSeconds }),
+    deps.tokens.signRefresh({
+      ...base,
+      tokenId: generation.refreshId,
+      expiresAtSeconds: refreshExpiresAtSeconds,
+    }),
   ]);
   return { access, refresh };
 }

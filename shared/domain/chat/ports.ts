@@ -34,6 +34,8 @@ export interface Contact {
   lastMessage: ChatMessage;
   /** Messages from the peer the user has not marked read. */
   unread: number;
+  /** The user has sent this peer a message (one half of a mutual conversation). */
+  messaged: boolean;
 }
 
 /**
@@ -41,7 +43,10 @@ export interface Contact {
  * every failure to reach the store throws AppError('dependency_unavailable').
  */
 export interface ChatStore {
-  /** Atomically stores the message unless its (conversation, sender, clientMsgId) was seen. */
+  /**
+   * Atomically stores the message unless its (conversation, sender, clientMsgId) was seen; throws
+   * AppError('blocked') when either participant has blocked the conversation.
+   */
   append(draft: MessageDraft): Promise<AppendResult>;
   /** Updates both users' contacts and last message and the recipient's unread set; idempotent. */
   recordDelivery(message: ChatMessage): Promise<void>;
@@ -50,6 +55,24 @@ export interface ChatStore {
   contacts(userId: string, limit: number): Promise<Contact[]>;
   /** Clears the user's unread messages from the peer up to and including `upTo`, and remembers the mark. */
   markRead(userId: string, peerId: string, upTo: string): Promise<void>;
+  /** Whether the user has ever sent the peer a message (and has not blocked them since). */
+  hasMessaged(userId: string, peerId: string): Promise<boolean>;
+  /** The user's most recent contacts that the user has sent a message to. */
+  peersMessagedBy(userId: string, limit: number): Promise<string[]>;
+}
+
+export interface BlockedPeer {
+  peerId: string;
+  blockedAt: Date;
+}
+
+/** Per-user block lists, mirrored into each conversation so the append refuses in its own slot. */
+export interface BlockStore {
+  /** Idempotent; the conversation leaves the blocker's contacts and stops being mutual. */
+  block(userId: string, peerId: string, conversationId: string, atMs: number): Promise<void>;
+  unblock(userId: string, peerId: string, conversationId: string): Promise<void>;
+  /** Most recently blocked first. */
+  list(userId: string): Promise<BlockedPeer[]>;
 }
 
 /** Everything the chat use cases need, as ports. */

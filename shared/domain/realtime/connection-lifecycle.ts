@@ -1,4 +1,6 @@
 import { AppError, unauthenticated } from '../errors.js';
+import { spendBudget } from '../budget.js';
+import { closeConnections } from './fan-out.js';
 import { announcePresence } from './notify-peers.js';
 import type { ConnectionRecord } from './ports.js';
 import type { RealtimeDeps } from './realtime-deps.js';
@@ -32,15 +34,26 @@ async function authorize(
 
 /**
  * `$connect`: Origin allowlist first (cross-site WebSocket hijacking), then credentials; only then is
- * anything written. Presence is announced when this is the user's first socket.
+ * anything written. Then the user's handshake budget and socket cap (the store checks the cap atomically,
+ * counting only sockets whose session is alive). Presence is announced when this is the user's first socket.
  */
 export async function openConnection(deps: RealtimeDeps, request: ConnectRequest): Promise<ConnectionRecord> {
   if (request.origin !== undefined && !deps.realtime.allowedOrigins.includes(request.origin)) {
     throw new AppError('forbidden', 'Origin not allowed');
   }
   const grant = await authorize(deps, request);
+  await spendBudget(
+    deps.limiter,
+    `ws:connect:${grant.userId}`,
+    deps.realtime.connectLimit,
+    'Too many connection attempts; slow down',
+  );
   const record = { connectionId: request.connectionId, ...grant };
-  const { firstForUser } = await deps.connections.add(record, deps.realtime.connectionTtlSeconds);
+  const { firstForUser } = await deps.connections.add(
+    record,
+    deps.realtime.connectionTtlSeconds,
+    deps.realtime.maxConnectionsPerUser,
+  );
   if (firstForUser) await announcePresence(deps, grant.userId, true).catch(() => undefined);
   return record;
 }
@@ -54,24 +67,20 @@ export async function closeConnection(deps: RealtimeDeps, connectionId: string):
 }
 
 /**
- * Closes sockets after logout / logout-all / session revoke: API Gateway checks auth only at connect,
- * so a revoked session's sockets must be shut explicitly. The records go here, so the `$disconnect` that
- * follows finds nothing: when that was the user's last socket, presence is announced from here instead.
+ * Closes the sockets of sessions that have ended (logout, logout-all, session revoke, refresh-token reuse,
+ * password change): API Gateway checks auth only at connect, so they must be shut explicitly. Call it after
+ * the session is gone: the lookup returns exactly the sockets whose session no longer exists. Their records
+ * go here, so the `$disconnect` that follows finds nothing; when no socket is left, presence is announced.
+ * `sessionId` is informational: every socket of the user whose session has ended is closed.
  */
 export async function closeSessionSockets(
   deps: RealtimeDeps,
   userId: string,
-  sessionId?: string,
+  _sessionId?: string,
 ): Promise<void> {
-  const records = await deps.connections.listForUser(userId);
-  const targets = records.filter((record) => sessionId === undefined || record.sessionId === sessionId);
-  const removals = await Promise.all(
-    targets.map(async (record) => {
-      await deps.push.disconnect(record.connectionId);
-      return deps.connections.remove(record);
-    }),
-  );
-  if (removals.some((removal) => removal.lastForUser)) {
+  const { live, ended } = await deps.connections.lookup(userId);
+  await closeConnections(deps, ended);
+  if (ended.length > 0 && live.length === 0) {
     await announcePresence(deps, userId, false).catch(() => undefined);
   }
 }

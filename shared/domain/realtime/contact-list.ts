@@ -1,6 +1,7 @@
 import type { User } from '../auth/ports.js';
 import { listContacts } from '../chat/list-contacts.js';
 import type { ChatMessage } from '../chat/message.js';
+import { closeConnections } from './fan-out.js';
 import type { RealtimeDeps } from './realtime-deps.js';
 
 export interface ContactView {
@@ -10,7 +11,10 @@ export interface ContactView {
   online: boolean;
 }
 
-/** Contacts by recency, joined with profiles (one Postgres query) and presence (one Redis read per peer). */
+/**
+ * Contacts by recency, joined with profiles (one Postgres query) and presence (one Redis read per peer).
+ * `online` is shown only inside a mutual conversation: the user has messaged the peer and the peer the user.
+ */
 export async function contactList(
   deps: RealtimeDeps,
   userId: string,
@@ -18,9 +22,10 @@ export async function contactList(
 ): Promise<ContactView[]> {
   const contacts = await listContacts(deps, userId, { limit });
   const peerIds = contacts.map((contact) => contact.peerId);
+  const mutualCandidates = contacts.filter((contact) => contact.messaged).map((contact) => contact.peerId);
   const [profiles, online] = await Promise.all([
     deps.users.findByIds(peerIds),
-    deps.connections.onlineAmong(peerIds),
+    onlineAmong(deps, userId, mutualCandidates),
   ]);
   const byId = new Map(profiles.map((profile) => [profile.id, profile]));
   return contacts.flatMap((contact) => {
@@ -35,4 +40,16 @@ export async function contactList(
       },
     ];
   });
+}
+
+/** The peers (who must have messaged `viewerId`) with at least one socket whose session is alive. */
+async function onlineAmong(deps: RealtimeDeps, viewerId: string, peerIds: string[]): Promise<Set<string>> {
+  const lookups = await Promise.all(
+    peerIds.map((peerId) => deps.connections.lookup(peerId, { visibleTo: viewerId })),
+  );
+  await closeConnections(
+    deps,
+    lookups.flatMap((lookup) => lookup.ended),
+  );
+  return new Set(peerIds.filter((_, index) => (lookups[index]?.live.length ?? 0) > 0));
 }

@@ -38,14 +38,47 @@ export async function fanOut(
   return outcomes.filter((outcome) => outcome === 'delivered').length;
 }
 
-/** Every live connection of these users, except the one the request came in on. */
+/** Whose sockets to reach: a user id, or a user whose sockets only count when they have messaged `visibleTo`. */
+export type Audience = string | { userId: string; visibleTo: string };
+
+/**
+ * Every live connection of these users, except the one the request came in on. Sockets found with an ended
+ * session (revoked, expired, reused refresh token) are closed on the way and never returned.
+ */
 export async function connectionsOf(
-  deps: Pick<FanOutDeps, 'connections'>,
-  userIds: string[],
+  deps: Pick<FanOutDeps, 'connections' | 'push'>,
+  audiences: Audience[],
   exceptConnectionId?: string,
 ): Promise<ConnectionRecord[]> {
-  const lists = await Promise.all(
-    [...new Set(userIds)].map((userId) => deps.connections.listForUser(userId)),
+  const unique = new Map<string, Audience>();
+  for (const audience of audiences) {
+    const key = typeof audience === 'string' ? audience : `${audience.userId}|${audience.visibleTo}`;
+    unique.set(key, audience);
+  }
+  const lookups = await Promise.all(
+    [...unique.values()].map((audience) =>
+      typeof audience === 'string'
+        ? deps.connections.lookup(audience)
+        : deps.connections.lookup(audience.userId, { visibleTo: audience.visibleTo }),
+    ),
   );
-  return lists.flat().filter((record) => record.connectionId !== exceptConnectionId);
+  await closeConnections(deps, lookups.flatMap((lookup) => lookup.ended));
+  return lookups
+    .flatMap((lookup) => lookup.live)
+    .filter((record) => record.connectionId !== exceptConnectionId);
+}
+
+/** Closes sockets already unlinked from their user; best-effort, as API Gateway drops them within 2 h anyway. */
+export async function closeConnections(
+  deps: Pick<FanOutDeps, 'connections' | 'push'>,
+  records: ConnectionRecord[],
+): Promise<void> {
+  await Promise.all(
+    records.map(async (record) => {
+      await Promise.allSettled([
+        deps.push.disconnect(record.connectionId),
+        deps.connections.forget(record.connectionId),
+      ]);
+    }),
+  );
 }

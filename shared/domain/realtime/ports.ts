@@ -9,14 +9,25 @@ export interface ConnectionRecord {
   connectedAtMs?: number;
 }
 
+/** A user's connections: `live` ones may be pushed to; `ended` ones (their session is gone) must be closed. */
+export interface ConnectionLookup {
+  live: ConnectionRecord[];
+  ended: ConnectionRecord[];
+}
+
 /** Connection ids in Redis: by id (single key) and per user (hash-tagged), both expiring past API Gateway's 2 h. */
 export interface ConnectionStore {
-  add(record: ConnectionRecord, ttlSeconds: number): Promise<{ firstForUser: boolean }>;
+  /** Throws AppError('too_many_connections') when the user already has `maxPerUser` live connections. */
+  add(record: ConnectionRecord, ttlSeconds: number, maxPerUser?: number): Promise<{ firstForUser: boolean }>;
   find(connectionId: string): Promise<ConnectionRecord | null>;
   remove(record: ConnectionRecord): Promise<{ lastForUser: boolean }>;
-  listForUser(userId: string): Promise<ConnectionRecord[]>;
-  /** The subset of `userIds` with at least one live connection. */
-  onlineAmong(userIds: string[]): Promise<Set<string>>;
+  /** Drops the by-id record of a connection already unlinked from its user (see `lookup`). */
+  forget(connectionId: string): Promise<void>;
+  /**
+   * One round trip: the user's connections whose session still exists, while those whose session has ended
+   * are unlinked and returned as `ended`. With `visibleTo`, nothing unless the user has messaged that viewer.
+   */
+  lookup(userId: string, options?: { visibleTo?: string }): Promise<ConnectionLookup>;
 }
 
 /** Single-use WebSocket tickets (browsers cannot set headers on the upgrade request). */

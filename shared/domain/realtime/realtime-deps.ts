@@ -1,12 +1,7 @@
 import type { Clock, RateLimiter, SessionStore, TokenService, UserRepository } from '../auth/ports.js';
-import type { ChatStore } from '../chat/ports.js';
+import type { Budget } from '../budget.js';
+import type { BlockStore, ChatStore } from '../chat/ports.js';
 import type { ConnectionStore, PushGateway, TicketStore } from './ports.js';
-
-/** A fixed-window budget: at most `limit` hits per `windowSeconds`. */
-export interface Budget {
-  limit: number;
-  windowSeconds: number;
-}
 
 export interface RealtimePolicy {
   ticketTtlSeconds: number;
@@ -19,7 +14,6 @@ export interface RealtimePolicy {
   /** Open sockets per user; the next handshake is refused with 429. */
   maxConnectionsPerUser: number;
   connectLimit: Budget;
-  connectIpLimit: Budget;
   /** One message budget per user, shared by HTTP and WebSocket sends. */
   messageLimit: Budget;
   searchLimit: Budget;
@@ -34,6 +28,7 @@ export interface RealtimeDeps {
   tickets: TicketStore;
   push: PushGateway;
   chat: ChatStore;
+  blocks: BlockStore;
   users: Pick<UserRepository, 'findById' | 'findByIds'>;
   sessions: Pick<SessionStore, 'findActive'>;
   tokens: Pick<TokenService, 'verifyAccess'>;

@@ -9,4 +9,5 @@ export type ServerFrame =
   | { type: 'read'; by: string; peerId: string; upTo: string }
   | { type: 'presence'; userId: string; online: boolean }
   | { type: 'pong' }
-  | { type: 'error'; code: ErrorCode; detail: string; clientMsgId?: string };
+  /** `retryAfter`: seconds to wait before retrying (rate limits). */
+  | { type: 'error'; code: ErrorCode; detail: string; clientMsgId?: string; retryAfter?: number };

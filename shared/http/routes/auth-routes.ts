@@ -1,16 +1,22 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { logIn } from '../../domain/auth/log-in.js';
+import { logOut, logOutEverywhere } from '../../domain/auth/log-out.js';
 import { refreshSession } from '../../domain/auth/refresh-session.js';
 import { registerUser } from '../../domain/auth/register-user.js';
 import type { SessionTokens } from '../../domain/auth/session-tokens.js';
 import { isAppError, unauthenticated } from '../../domain/errors.js';
-import { closeSessionSockets } from '../../domain/realtime/connection-lifecycle.js';
 import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
 import { parseBearer } from '../bearer.js';
 import { clientIp } from '../client-ip.js';
-import { clearSessionCookies, cookieNames, readCookie, setSessionCookies } from '../cookies.js';
+import {
+  clearSessionCookies,
+  cookieNames,
+  readCookie,
+  readCookieValues,
+  setSessionCookies,
+} from '../cookies.js';
 import { authenticate } from '../middleware/authenticate.js';
 import { sourceIpOf } from '../middleware/request-context.js';
 import { STATUS_BY_CODE } from '../problem.js';
@@ -18,6 +24,7 @@ import {
   CookieSessionResponse,
   jsonContent,
   LoginBody,
+  LogoutBody,
   problems,
   RefreshBody,
   RegisterBody,
@@ -73,8 +80,13 @@ const logout = createRoute({
   method: 'post',
   path: '/auth/logout',
   tags: ['auth'],
-  description: 'Revokes the current session if the caller is authenticated; always expires the cookies.',
-  responses: { 204: { description: 'Signed out' }, ...problems(403, 503) },
+  description:
+    'Ends the session named by any token the caller holds: the access token (Bearer or cookie, accepted ' +
+    'even when expired), the refresh cookie (its path is /auth, so it is sent here) or a token-mode ' +
+    '{refreshToken} body. A refresh token revokes without rotating. Always expires the cookies; a 204 ' +
+    'means no session named by those tokens is left.',
+  request: { body: { required: false, ...jsonContent(LogoutBody, 'Token-mode refresh token') } },
+  responses: { 204: { description: 'Signed out' }, ...problems(400, 403, 415, 503) },
 });
 
 const logoutAll = createRoute({
@@ -137,17 +149,13 @@ export function authRoutes(deps: AppDeps) {
   });
 
   app.openapi(logout, async (c) => {
-    const claims = await readOptionalAuth(
-      deps,
-      c.req.header('authorization'),
-      c.req.header('cookie'),
-      names.access,
-    );
-    if (claims) {
-      await deps.sessions.revoke(claims.userId, claims.sessionId);
-      // The session is already gone, so its sockets fail their next frame even if closing them fails here.
-      await closeSessionSockets(deps, claims.userId, claims.sessionId).catch(() => undefined);
-    }
+    const cookies = c.req.header('cookie');
+    const bearer = parseBearer(c.req.header('authorization') ?? '');
+    const bodyToken = c.req.valid('json')?.refreshToken;
+    await logOut(deps, {
+      accessTokens: [...(bearer ? [bearer] : []), ...readCookieValues(cookies, names.access)],
+      refreshTokens: [...(bodyToken ? [bodyToken] : []), ...readCookieValues(cookies, names.refresh)],
+    });
     clearSessionCookies(c, secure);
     c.header('clear-site-data', '"cookies", "storage"');
     return c.body(null, 204);
@@ -155,26 +163,11 @@ export function authRoutes(deps: AppDeps) {
 
   app.use(logoutAll.path, authenticate({ ...deps, accessCookie: names.access }));
   app.openapi(logoutAll, async (c) => {
-    const { userId } = c.get('auth');
-    await deps.sessions.revokeAll(userId);
-    await closeSessionSockets(deps, userId).catch(() => undefined);
+    await logOutEverywhere(deps, c.get('auth').userId);
     clearSessionCookies(c, secure);
     c.header('clear-site-data', '"cookies", "storage"');
     return c.body(null, 204);
   });
 
   return app;
-}
-
-/** Logout is idempotent: an expired or missing access token still gets its cookies cleared. */
-async function readOptionalAuth(
-  deps: AppDeps,
-  authorization: string | undefined,
-  cookieHeader: string | undefined,
-  accessCookie: string,
-) {
-  const bearer = authorization ? parseBearer(authorization) : null;
-  const cookie = readCookie(cookieHeader, accessCookie);
-  const token = bearer ?? (cookie.kind === 'present' ? cookie.value : undefined);
-  return token ? deps.tokens.verifyAccess(token) : null;
 }

@@ -1,13 +1,16 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { listMessages } from '../../domain/chat/list-messages.js';
+import { searchPeople } from '../../domain/chat/search-people.js';
 import { contactList } from '../../domain/realtime/contact-list.js';
 import { deliverMessage } from '../../domain/realtime/deliver-message.js';
+import { issueTicket } from '../../domain/realtime/issue-ticket.js';
 import { readUpTo } from '../../domain/realtime/notify-peers.js';
 import type { AppDeps } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
 import { cookieNames } from '../cookies.js';
 import { authenticate } from '../middleware/authenticate.js';
 import { jsonContent, problems } from '../schemas.js';
+import { blockRoutes } from './block-routes.js';
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
@@ -35,7 +38,7 @@ const routes = {
     description: 'A single-use ticket for the WebSocket handshake (`?ticket=`), valid for about 30 s.',
     responses: {
       200: jsonContent(z.object({ ticket: z.string(), expiresAt: z.string().datetime() }), 'Ticket'),
-      ...problems(401, 403, 503),
+      ...problems(401, 403, 429, 503),
     },
   }),
   people: createRoute({
@@ -43,10 +46,13 @@ const routes = {
     path: '/users',
     tags: ['chat'],
     security,
+    description:
+      'An email matches only as the whole address; display names match when a word starts with the query ' +
+      '(case- and accent-insensitive). Emails are never shown. Throttled per user.',
     request: { query: z.object({ query: z.string().trim().min(1).max(64) }) },
     responses: {
       200: jsonContent(z.object({ users: z.array(PersonSchema) }), 'People matching the query'),
-      ...problems(400, 401, 503),
+      ...problems(400, 401, 429, 503),
     },
   }),
   contacts: createRoute({
@@ -111,7 +117,7 @@ const routes = {
     responses: {
       201: jsonContent(z.object({ message: MessageSchema }), 'Stored and pushed'),
       200: jsonContent(z.object({ message: MessageSchema }), 'Already stored (same clientMsgId)'),
-      ...problems(400, 401, 403, 404, 413, 415, 503),
+      ...problems(400, 401, 403, 404, 413, 415, 429, 503),
     },
   }),
   read: createRoute({
@@ -130,24 +136,26 @@ const routes = {
   }),
 };
 
-/** Ticket, people search, contacts, history, send and read — all authenticated. */
+/** Ticket, people search, contacts, history, send, read and blocks — all authenticated. */
 export function chatRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const auth = authenticate({ ...deps, accessCookie: cookieNames(deps.http.cookieSecure).access });
   app.use('/chat/*', auth);
   app.use('/users', auth);
+  app.route('/', blockRoutes(deps));
 
   app.openapi(routes.ticket, async (c) => {
     const { userId, sessionId } = c.get('auth');
-    const ttl = deps.realtime.ticketTtlSeconds;
-    const ticket = await deps.tickets.issue({ userId, sessionId }, ttl);
-    return c.json({ ticket, expiresAt: new Date(deps.clock.nowMs() + ttl * 1000).toISOString() }, 200);
+    const { ticket, expiresAt } = await issueTicket(deps, { userId, sessionId });
+    return c.json({ ticket, expiresAt: expiresAt.toISOString() }, 200);
   });
 
   app.openapi(routes.people, async (c) => {
-    const found = await deps.users.search(c.req.valid('query').query, 20, c.get('auth').userId);
-    // Other people's emails stay private: search matches them, the answer never shows them.
-    return c.json({ users: found.map((user) => ({ id: user.id, displayName: user.displayName })) }, 200);
+    const users = await searchPeople(
+      { users: deps.users, limiter: deps.limiter, searchLimit: deps.realtime.searchLimit },
+      { userId: c.get('auth').userId, query: c.req.valid('query').query },
+    );
+    return c.json({ users }, 200);
   });
 
   app.openapi(routes.contacts, async (c) =>

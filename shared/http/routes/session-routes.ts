@@ -1,6 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { listSessions, revokeSession } from '../../domain/auth/manage-sessions.js';
-import { closeSessionSockets } from '../../domain/realtime/connection-lifecycle.js';
 import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
@@ -70,7 +69,6 @@ export function sessionRoutes(deps: AppDeps) {
     const { userId, sessionId } = c.get('auth');
     const { id } = c.req.valid('param');
     await revokeSession(deps, userId, id);
-    await closeSessionSockets(deps, userId, id).catch(() => undefined);
     if (id === sessionId) clearSessionCookies(c, deps.http.cookieSecure);
     return c.body(null, 204);
   });

@@ -1,11 +1,19 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RequestOrigin } from '../../../shared/domain/auth/auth-policy.js';
 import { logIn } from '../../../shared/domain/auth/log-in.js';
 import { type FakeAuth, fakeAuth } from '../../support/fakes-auth-ports.js';
 
 const ORIGIN: RequestOrigin = { ip: '203.0.113.7', userAgent: 'vitest' };
+const OWNER_ORIGIN: RequestOrigin = { ip: '192.0.2.55', userAgent: 'owner' };
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'correct horse battery staple';
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64url');
+const BUCKETS = {
+  ip: `login:ip:${ORIGIN.ip}`,
+  accountIp: `login:account-ip:${sha256(EMAIL)}:${ORIGIN.ip}`,
+  account: `login:account:${sha256(EMAIL)}`,
+};
 
 async function withUser(): Promise<FakeAuth> {
   const auth = fakeAuth();
@@ -25,7 +33,18 @@ describe('logIn', () => {
     const access = await auth.tokens.verifyAccess(result.tokens.access.token);
     const refresh = await auth.tokens.verifyRefresh(result.tokens.refresh.token);
     expect(access).toMatchObject({ userId: result.user.id, sessionId: result.sessionId });
-    expect(refresh?.tokenId).toBe(access?.tokenId);
+    expect(refresh).toMatchObject({ userId: result.user.id, sessionId: result.sessionId });
+  });
+
+  it('gives the access token its own jti, derived one-way from the refresh id', async () => {
+    const auth = await withUser();
+
+    const { tokens } = await logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN);
+
+    const access = await auth.tokens.verifyAccess(tokens.access.token);
+    const refresh = await auth.tokens.verifyRefresh(tokens.refresh.token);
+    expect(access?.tokenId).not.toBe(refresh?.tokenId);
+    expect(access?.tokenId).toBe(sha256(`access:${refresh?.tokenId}`));
   });
 
   it('gives the access token the access TTL and the refresh token the refresh TTL', async () => {
@@ -54,78 +73,130 @@ describe('logIn', () => {
     await logIn(auth.deps, { email: '  ADA@Example.com ', password: PASSWORD }, ORIGIN);
 
     expect(auth.users.lookups).toEqual([EMAIL]);
-    expect(auth.limiter.hits.map((hit) => hit.bucket)).toContain(`login:account:${EMAIL}`);
+    expect(auth.limiter.hits.map((hit) => hit.bucket)).toContain(BUCKETS.account);
   });
 
-  it('consults both the account and the source-IP buckets with the configured limits', async () => {
+  it('hits the IP bucket, then the (account, IP) bucket, then the account ceiling, with the configured limits', async () => {
     const auth = await withUser();
     const { policy } = auth.deps;
+    const window = policy.loginWindowSeconds;
 
     await logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN);
 
-    expect(auth.limiter.hits).toEqual(
-      expect.arrayContaining([
-        {
-          bucket: `login:account:${EMAIL}`,
-          limit: policy.loginAccountLimit,
-          windowSeconds: policy.loginWindowSeconds,
-        },
-        {
-          bucket: `login:ip:${ORIGIN.ip}`,
-          limit: policy.loginIpLimit,
-          windowSeconds: policy.loginWindowSeconds,
-        },
-      ]),
+    expect(auth.limiter.hits).toEqual([
+      { bucket: BUCKETS.ip, limit: policy.loginIpLimit, windowSeconds: window },
+      { bucket: BUCKETS.accountIp, limit: policy.loginAccountIpLimit, windowSeconds: window },
+      { bucket: BUCKETS.account, limit: policy.loginAccountLimit, windowSeconds: window },
+    ]);
+  });
+
+  it('names accounts in limiter buckets only by a SHA-256 of the canonical email, never the email', async () => {
+    const auth = await withUser();
+
+    await logIn(auth.deps, { email: 'Ada@Example.com', password: 'wrong password!' }, ORIGIN).catch(
+      () => undefined,
     );
+
+    const buckets = auth.limiter.hits.map((hit) => hit.bucket);
+    expect(buckets.filter((bucket) => bucket.includes(sha256(EMAIL)))).toHaveLength(2);
+    for (const bucket of buckets) {
+      expect(bucket).not.toContain('@');
+      expect(bucket.toLowerCase()).not.toContain('ada');
+    }
   });
 
-  it('returns rate_limited with Retry-After before any hashing when the account is throttled, even for the right password', async () => {
+  it('stops at the IP bucket when the source IP is throttled: no account bucket is written', async () => {
     const auth = await withUser();
-    auth.limiter.deny(`login:account:${EMAIL}`, 42);
-
-    await expect(logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN)).rejects.toMatchObject({
-      code: 'rate_limited',
-      retryAfterSeconds: 42,
-    });
-    expect(auth.passwords.verified).toEqual([]);
-    expect(auth.passwords.burned).toEqual([]);
-    expect(auth.users.lookups).toEqual([]);
-    expect(auth.sessions.records.size).toBe(0);
-  });
-
-  it('returns rate_limited when the source IP is throttled', async () => {
-    const auth = await withUser();
-    auth.limiter.deny(`login:ip:${ORIGIN.ip}`, 7);
+    auth.limiter.deny(BUCKETS.ip, 7);
 
     await expect(logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN)).rejects.toMatchObject({
       code: 'rate_limited',
       retryAfterSeconds: 7,
     });
+    expect(auth.limiter.hits.map((hit) => hit.bucket)).toEqual([BUCKETS.ip]);
     expect(auth.passwords.verified).toEqual([]);
+    expect(auth.users.lookups).toEqual([]);
   });
 
-  it('reports the longer wait when both buckets are throttled', async () => {
+  it.each([
+    ['no at sign', 'ada.example.com'],
+    ['an inner space', 'ada lovelace@example.com'],
+    ['a soft hyphen (U+00AD)', 'a\u00adda@example.com'],
+    ['a tag character', 'ada\u{e0041}@example.com'],
+    ['over 254 characters', `a@${'b'.repeat(250)}.com`],
+  ])('refuses an email with %s as validation_failed before any bucket is written', async (_label, email) => {
     const auth = await withUser();
-    auth.limiter.deny(`login:account:${EMAIL}`, 30);
-    auth.limiter.deny(`login:ip:${ORIGIN.ip}`, 90);
 
-    await expect(logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN)).rejects.toMatchObject({
-      code: 'rate_limited',
-      retryAfterSeconds: 90,
+    await expect(logIn(auth.deps, { email, password: PASSWORD }, ORIGIN)).rejects.toMatchObject({
+      code: 'validation_failed',
     });
+    expect(auth.limiter.hits).toEqual([]);
+    expect(auth.users.lookups).toEqual([]);
+    expect(auth.passwords.burned).toEqual([]);
   });
 
-  it('starts throttling the account after the configured number of attempts', async () => {
+  it.each([
+    ['(account, IP)', 'accountIp'],
+    ['account-wide', 'account'],
+  ] as const)(
+    'answers the right password with rate_limited and hashes nothing while the %s bucket is throttled',
+    async (_label, bucket) => {
+      const auth = await withUser();
+      auth.limiter.deny(BUCKETS[bucket], 42);
+
+      await expect(logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN)).rejects.toMatchObject({
+        code: 'rate_limited',
+        retryAfterSeconds: 42,
+      });
+      expect(auth.passwords.verified).toEqual([]);
+      expect(auth.passwords.burned).toEqual([]);
+      expect(auth.users.lookups).toEqual([]);
+      expect(auth.sessions.records.size).toBe(0);
+    },
+  );
+
+  it('slows a guesser from one IP after loginAccountIpLimit attempts while the owner gets in from another', async () => {
     const auth = await withUser();
-    const attempt = () => logIn(auth.deps, { email: EMAIL, password: 'wrong password!' }, ORIGIN);
-    for (let i = 0; i < auth.deps.policy.loginAccountLimit; i++) {
-      await expect(attempt()).rejects.toMatchObject({ code: 'invalid_credentials' });
+    const guess = () => logIn(auth.deps, { email: EMAIL, password: 'wrong password!' }, ORIGIN);
+    for (let i = 0; i < auth.deps.policy.loginAccountIpLimit; i++) {
+      await expect(guess()).rejects.toMatchObject({ code: 'invalid_credentials' });
     }
 
-    await expect(attempt()).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(guess()).rejects.toMatchObject({ code: 'rate_limited' });
     await expect(logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN)).rejects.toMatchObject({
       code: 'rate_limited',
     });
+    const owner = await logIn(auth.deps, { email: EMAIL, password: PASSWORD }, OWNER_ORIGIN);
+    expect(owner.user.email).toBe(EMAIL);
+  });
+
+  it('throttles every IP, even for the right password, once the account-wide ceiling is reached', async () => {
+    const auth = await withUser();
+    const { loginAccountLimit } = auth.deps.policy;
+    for (let i = 0; i < loginAccountLimit; i++) {
+      const from = { ip: `198.51.100.${i + 1}`, userAgent: 'guesser' };
+      await expect(
+        logIn(auth.deps, { email: EMAIL, password: 'wrong password!' }, from),
+      ).rejects.toMatchObject({ code: 'invalid_credentials' });
+    }
+
+    await expect(logIn(auth.deps, { email: EMAIL, password: PASSWORD }, OWNER_ORIGIN)).rejects.toMatchObject({
+      code: 'rate_limited',
+    });
+    expect(auth.passwords.verified).toHaveLength(loginAccountLimit);
+  });
+
+  it('does not count attempts refused per (account, IP) toward the account-wide ceiling', async () => {
+    const auth = await withUser();
+    const { loginAccountLimit, loginIpLimit } = auth.deps.policy;
+    const attempts = Math.min(loginAccountLimit + 5, loginIpLimit);
+    for (let i = 0; i < attempts; i++) {
+      await logIn(auth.deps, { email: EMAIL, password: 'wrong password!' }, ORIGIN).catch(() => undefined);
+    }
+
+    const owner = await logIn(auth.deps, { email: EMAIL, password: PASSWORD }, OWNER_ORIGIN);
+
+    expect(owner.user.email).toBe(EMAIL);
   });
 
   it('burns a hash comparison for an unknown email and fails like a wrong password', async () => {
@@ -155,12 +226,12 @@ describe('logIn', () => {
     expect(auth.limiter.resets).toEqual([]);
   });
 
-  it('resets the account bucket (not the IP bucket) after a successful login', async () => {
+  it('resets only the (account, IP) bucket after a successful login, never the IP bucket or the ceiling', async () => {
     const auth = await withUser();
 
     await logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN);
 
-    expect(auth.limiter.resets).toEqual([`login:account:${EMAIL}`]);
+    expect(auth.limiter.resets).toEqual([BUCKETS.accountIp]);
   });
 
   it('rejects an absurdly long password without throttling or hashing', async () => {

@@ -3,8 +3,10 @@ import type { SessionTokens } from '../../../shared/domain/auth/session-tokens.j
 import {
   clearSessionCookies,
   cookieNames,
+  LEGACY_REFRESH_COOKIE_PATH,
   REFRESH_COOKIE_PATH,
   readCookie,
+  readCookieValues,
   setSessionCookies,
 } from '../../../shared/http/cookies.js';
 import { tinyApp } from './tiny-app.js';
@@ -37,6 +39,10 @@ function cookie(cookies: Map<string, SetCookie>, name: string): SetCookie {
   if (!found) throw new Error(`no Set-Cookie for ${name}; got ${[...cookies.keys()].join(', ')}`);
   return found;
 }
+
+/** A Response carrying just one Set-Cookie header, to parse it on its own. */
+const headersWith = (setCookie: string): Response =>
+  new Response(null, { headers: { 'set-cookie': setCookie } });
 
 const ACCESS_TTL = 900;
 const REFRESH_TTL = 30 * 24 * 3600;
@@ -88,13 +94,13 @@ describe('setSessionCookies', () => {
     expect(maxAge).toBeLessThanOrEqual(ACCESS_TTL);
   });
 
-  it('sets __Secure-refresh scoped to Path=/auth/refresh with Max-Age = refresh lifetime', async () => {
+  it('sets __Secure-refresh scoped to Path=/auth (so logout receives it) with Max-Age = refresh lifetime', async () => {
     const res = await cookieApp(true).request('/set', { method: 'POST' });
 
     const refresh = cookie(setCookiesOf(res), '__Secure-refresh');
     expect(refresh.value).toBe('refresh.jwt.value');
-    expect(REFRESH_COOKIE_PATH).toBe('/auth/refresh');
-    expectHardened(refresh, '/auth/refresh');
+    expect(REFRESH_COOKIE_PATH).toBe('/auth');
+    expectHardened(refresh, '/auth');
     const maxAge = Number(refresh.attributes.get('max-age'));
     expect(maxAge).toBeGreaterThanOrEqual(REFRESH_TTL - 2);
     expect(maxAge).toBeLessThanOrEqual(REFRESH_TTL);
@@ -115,7 +121,24 @@ describe('setSessionCookies', () => {
     expect([...cookies.keys()].sort()).toEqual(['access', 'refresh']);
     expect(cookie(cookies, 'access').attributes.has('secure')).toBe(false);
     expect(cookie(cookies, 'access').attributes.has('httponly')).toBe(true);
-    expect(cookie(cookies, 'refresh').attributes.get('path')).toBe('/auth/refresh');
+    expect(cookie(cookies, 'refresh').attributes.get('path')).toBe('/auth');
+  });
+
+  it('first expires a refresh cookie left on the old Path=/auth/refresh, which would make refresh ambiguous', async () => {
+    const res = await cookieApp(true).request('/set', { method: 'POST' });
+
+    const refreshHeaders = res.headers
+      .getSetCookie()
+      .filter((header) => header.startsWith('__Secure-refresh='));
+    expect(refreshHeaders).toHaveLength(2);
+    const [legacy, live] = refreshHeaders.map((header) =>
+      setCookiesOf(headersWith(header)).get('__Secure-refresh'),
+    );
+    expect(legacy?.value).toBe('');
+    expect(legacy?.attributes.get('max-age')).toBe('0');
+    expectHardened(legacy as SetCookie, LEGACY_REFRESH_COOKIE_PATH);
+    expect(live?.value).toBe('refresh.jwt.value');
+    expect(live?.attributes.get('path')).toBe('/auth');
   });
 });
 
@@ -131,7 +154,28 @@ describe('clearSessionCookies', () => {
     expect(access.attributes.get('max-age')).toBe('0');
     expect(refresh.attributes.get('max-age')).toBe('0');
     expectHardened(access, '/');
-    expectHardened(refresh, '/auth/refresh');
+    expectHardened(refresh, '/auth');
+  });
+
+  it('also expires the refresh cookie of the old Path=/auth/refresh', async () => {
+    const res = await cookieApp(true).request('/clear', { method: 'POST' });
+
+    const paths = res.headers
+      .getSetCookie()
+      .filter((header) => header.startsWith('__Secure-refresh=;'))
+      .map((header) => /Path=([^;]+)/.exec(header)?.[1]);
+    expect(paths.sort()).toEqual(['/auth', '/auth/refresh']);
+  });
+});
+
+describe('readCookieValues', () => {
+  it('returns every non-empty value in header order, duplicates included', () => {
+    expect(readCookieValues('refresh=a; other=1; refresh=; refresh=b', 'refresh')).toEqual(['a', 'b']);
+  });
+
+  it('returns nothing without a Cookie header or without the cookie', () => {
+    expect(readCookieValues(undefined, 'refresh')).toEqual([]);
+    expect(readCookieValues('xrefresh=a', 'refresh')).toEqual([]);
   });
 });
 

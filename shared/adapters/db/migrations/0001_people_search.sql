@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "search_name" text GENERATED ALWAYS AS (' ' || btrim(regexp_replace(regexp_replace(normalize(lower("display_name"), NFKD), '[\u0300-\u036f]+', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))) STORED NOT NULL;

@@ -1,0 +1,21 @@
+import type { RateLimiter } from './auth/ports.js';
+import { AppError } from './errors.js';
+
+/** A fixed-window budget: at most `limit` hits per `windowSeconds`. */
+export interface Budget {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Spends one unit of a budget or throws rate_limited with the wait (429 + Retry-After, or an error frame). */
+export async function spendBudget(
+  limiter: RateLimiter,
+  bucket: string,
+  budget: Budget,
+  detail: string,
+): Promise<void> {
+  const decision = await limiter.hit(bucket, budget.limit, budget.windowSeconds);
+  if (!decision.allowed) {
+    throw new AppError('rate_limited', detail, { retryAfterSeconds: decision.retryAfterSeconds });
+  }
+}
