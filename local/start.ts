@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createDatabase } from '../shared/adapters/db/client.js';
 import { runMigrations } from '../shared/adapters/db/migrate.js';
 import { loadEnv } from '../shared/config/env.js';
+import { localApiDocs } from './api-docs.js';
 import { exportDevCredentials, generateDevCredentials } from './dev-credentials.js';
 import { ensureDevSecrets } from './dev-secrets.js';
 import { type HttpLambdaHandler, startHttpGateway } from './http-gateway.js';
@@ -59,9 +60,11 @@ const [connect, disconnect, message] = await Promise.all([
   import('../functions/ws/disconnect.js'),
   import('../functions/ws/message.js'),
 ]);
+// /docs exists only here (deployed functions serve just /openapi.json), from pinned local files.
+const docs = await localApiDocs(handler as unknown as HttpLambdaHandler);
 // The browser client (web/, built when stale) is served by the same HTTP front, so it is same-origin.
 const web = await withWebClient(
-  handler as unknown as HttpLambdaHandler,
+  docs.handler,
   resolve(import.meta.dirname, '../web'),
   localWsUrl(host, wsPort),
 );
@@ -80,7 +83,7 @@ const ws = await startWsGateway({
 console.log(`
   Web client ${http.url}   (${web.note})
   HTTP API   ${http.url}
-  API docs   ${http.url}/docs
+  API docs   ${http.url}/docs   (${docs.note})
   WebSocket  ${ws.url}   (management API ${ws.managementEndpoint})
   Postgres   ${postgres.description}
   Redis      ${redis.description}${generated.length ? `\n  Dev keys   ${generated.join(', ')} from ${dataDir}` : ''}

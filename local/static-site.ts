@@ -54,7 +54,8 @@ export function contentSecurityPolicy(wsUrl: string): string {
   ].join('; ');
 }
 
-function respond(
+/** A static file's response: ETag/304, nosniff and no referrer, the body base64 as API Gateway carries it. */
+export function staticResponse(
   event: HttpApiEvent,
   status: number,
   body: Buffer,
@@ -90,14 +91,17 @@ export function withStaticSite(api: HttpLambdaHandler, options: StaticSiteOption
     const { method } = event.requestContext.http;
     if ((method !== 'GET' && method !== 'HEAD') || isApiPath(event.rawPath)) return api(event, context);
     if (event.rawPath === '/config.json') {
-      return respond(event, 200, config, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      return staticResponse(event, 200, config, {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+      });
     }
     const file = await resolveFile(root, event.rawPath);
     if (!file) return api(event, context);
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
     const html = type.startsWith('text/html');
     const immutable = event.rawPath.startsWith('/assets/');
-    return respond(event, 200, await readFile(file), {
+    return staticResponse(event, 200, await readFile(file), {
       'content-type': type,
       // Vite puts a content hash in every asset name; index.html must be revalidated to pick up new ones.
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',

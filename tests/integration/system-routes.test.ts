@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../shared/http/create-app.js';
 import { send, startApp, type TestApp } from '../support/auth-helpers.js';
+import { jsonPost, randomEmail } from '../support/test-env.js';
 
 interface OpenApiDocument {
   openapi: string;
@@ -72,11 +74,69 @@ describe('system routes', () => {
     expect(JSON.stringify(doc)).not.toContain(t.env.PASSWORD_PEPPER);
   });
 
-  it('GET /docs serves the API reference page for /openapi.json', async () => {
+  it('serves no /docs page: no third-party script ever runs on the API origin', async () => {
     const res = await send(t.app, '/docs');
 
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await res.text()).toContain('/openapi.json');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect((await send(t.app, '/openapi.json')).status).toBe(200);
+  });
+
+  it('sends no HSTS outside deployed stages (NODE_ENV=test here)', async () => {
+    const res = await send(t.app, '/health');
+
+    expect(t.deps.http.hsts).toBe(false);
+    expect(res.headers.get('strict-transport-security')).toBeNull();
+  });
+});
+
+describe('HSTS on deployed stages', () => {
+  let t: TestApp & { stop(): Promise<void> };
+
+  beforeAll(async () => {
+    t = await startApp({ NODE_ENV: 'production', COOKIE_SECURE: 'true' });
+  });
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it.each([
+    ['a success', () => send(t.app, '/health'), 200],
+    ['a 401 problem', () => send(t.app, '/me'), 401],
+    ['a 404 problem', () => send(t.app, '/nowhere'), 404],
+    ['a 400 problem', () => send(t.app, '/auth/login', jsonPost({ email: 1 })), 400],
+    ['a CORS preflight', () => send(t.app, '/auth/login', { method: 'OPTIONS' }), 204],
+  ])('sends Strict-Transport-Security on %s', async (_label, request, status) => {
+    const res = await request();
+
+    expect(res.status).toBe(status);
+    expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it('sends it on a 500 from an unexpected failure too', async () => {
+    const failing = createApp({
+      ...t.deps,
+      users: { ...t.deps.users, findByEmail: () => Promise.reject(new TypeError('boom')) },
+      logError: () => {},
+    });
+
+    const res = await send(
+      failing,
+      '/auth/login',
+      jsonPost({ email: randomEmail(), password: 'correct horse battery staple' }),
+    );
+
+    expect(res.status).toBe(500);
+    expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it('is off when cookies are not Secure (a plain-HTTP production-mode run)', async () => {
+    const plain = await startApp({ NODE_ENV: 'production', COOKIE_SECURE: 'false' });
+    try {
+      expect((await send(plain.app, '/health')).headers.get('strict-transport-security')).toBeNull();
+    } finally {
+      await plain.stop();
+    }
   });
 });

@@ -275,7 +275,12 @@ export class FakeTokenService implements TokenService {
   private verify(kind: TokenKind, token: string, options: VerifyOptions = {}): TokenClaims | null {
     const [prefix, body] = token.split('.');
     if (prefix !== kind || !body) return null;
-    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
+    let claims: TokenClaims;
+    try {
+      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
+    } catch {
+      return null; // like the real service: garbage is "not authenticated", never an exception
+    }
     const isLive = claims.expiresAtSeconds * 1000 > this.clock.nowMs();
     return isLive || options.allowExpired === true ? claims : null;
   }

@@ -52,8 +52,13 @@ export function createUserRepository(db: Database): UserRepository {
       return db.select(publicColumns).from(users).where(inArray(users.id, ids)).catch(translateDbFailure);
     },
     async search(query, limit, excludeUserId): Promise<User[]> {
-      const folded = foldForSearch(sql`${query.name}`);
-      const byName = sql`(${folded} <> '' and ${users.searchName} like '% ' || ${folded} || '%')`;
+      // Every word of the query must start a word of the name ("love ada" finds "Ada Lovelace").
+      const words = query.name.split(/\s+/u).filter(Boolean).slice(0, 8);
+      const wordMatches = words.map((word) => {
+        const folded = foldForSearch(sql`${word}`);
+        return sql`(${folded} <> '' and ${users.searchName} like '% ' || ${folded} || '%')`;
+      });
+      const byName = wordMatches.length > 0 ? and(...wordMatches) : sql`false`;
       return db
         .select(publicColumns)
         .from(users)

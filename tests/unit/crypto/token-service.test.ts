@@ -154,6 +154,57 @@ describe('token service time checks', () => {
   });
 });
 
+describe('token service: expired access tokens for logout (allowExpired)', () => {
+  const expired = () => claims({ issuedAtSeconds: NOW - 3600, expiresAtSeconds: NOW - 3600 + ACCESS_TTL });
+
+  it('accepts an access token long past its exp, with the same claims', async () => {
+    const { token } = await tokens.signAccess(expired());
+
+    expect(await tokens.verifyAccess(token)).toBeNull();
+    expect(await tokens.verifyAccess(token, { allowExpired: true })).toEqual(expired());
+  });
+
+  it('still accepts a live access token', async () => {
+    const { token } = await tokens.signAccess(claims());
+
+    expect(await tokens.verifyAccess(token, { allowExpired: true })).toEqual(claims());
+  });
+
+  it('still rejects a forged signature, another key, the refresh typ/audience and a wrong issuer', async () => {
+    const payload = { ...accessPayload(), iat: NOW - 3600, exp: NOW - 3000 };
+    const { privateKey } = await generateKeyPair('EdDSA');
+    const forged = [
+      await signRaw(privateKey, header, payload),
+      await signRaw(keys.privateKey, { ...header, typ: 'refresh+jwt' }, payload),
+      await signRaw(keys.privateKey, header, { ...payload, aud: REFRESH_AUD }),
+      await signRaw(keys.privateKey, header, { ...payload, iss: 'https://evil.test' }),
+      (await tokens.signRefresh(expired())).token,
+    ];
+
+    for (const token of forged) expect(await tokens.verifyAccess(token, { allowExpired: true })).toBeNull();
+  });
+
+  it('cannot be stretched by editing exp: the changed payload breaks the signature', async () => {
+    const { token } = await tokens.signAccess(expired());
+    const [head = '', , signature = ''] = token.split('.');
+    const edited = `${head}.${encodeSegment({ ...accessPayload(), iat: NOW - 3600, exp: NOW + 600 })}.${signature}`;
+
+    expect(await tokens.verifyAccess(edited, { allowExpired: true })).toBeNull();
+  });
+
+  it('keeps the max-age and future-iat checks', async () => {
+    const tooLong = await tokens.signAccess(
+      claims({ issuedAtSeconds: NOW - 10 * ACCESS_TTL, expiresAtSeconds: NOW - 2 * ACCESS_TTL }),
+    );
+    const future = await tokens.signAccess(
+      claims({ issuedAtSeconds: NOW + 60, expiresAtSeconds: NOW + 600 }),
+    );
+
+    expect(await tokens.verifyAccess(tooLong.token, { allowExpired: true })).toBeNull();
+    expect(await tokens.verifyAccess(future.token, { allowExpired: true })).toBeNull();
+  });
+});
+
 describe('token service claim and header checks', () => {
   it('accepts a hand-built token with every required claim (baseline for the cases below)', async () => {
     const token = await signRaw(keys.privateKey, header, accessPayload());

@@ -48,6 +48,12 @@ describe('isPlausibleEmail', () => {
     ['local part over 64 characters', `${'a'.repeat(65)}@example.com`],
     ['over 254 characters', `a@${'b'.repeat(250)}.com`],
     ['empty string', ''],
+    ['a soft hyphen U+00AD in the local part', 'a\u00adda@example.com'],
+    ['a soft hyphen U+00AD in the domain', 'ada@exam\u00adple.com'],
+    ['a zero-width joiner', 'a\u200dda@example.com'],
+    ['a tag character', 'ada\u{e0041}@example.com'],
+    ['an emoji presentation selector', '\u2764\ufe0f@example.com'],
+    ['a control character', 'ada\u0007@example.com'],
   ])('rejects %s', (_label, email) => {
     expect(isPlausibleEmail(email)).toBe(false);
   });

@@ -43,20 +43,32 @@ describe('listSessions', () => {
 });
 
 describe('revokeSession', () => {
-  it('revokes the caller’s own session', async () => {
+  it('revokes the caller’s own session, then closes that session’s sockets', async () => {
     const auth = fakeAuth();
     await auth.sessions.create(session('u1', 's1', auth.clock.nowMs()));
 
     await revokeSession(auth.deps, 'u1', 's1');
 
     expect(await auth.sessions.findActive('u1', 's1')).toBeNull();
+    expect(auth.sockets.closed).toEqual([{ userId: 'u1', sessionId: 's1' }]);
   });
 
-  it('answers not_found for another user’s session and leaves it alive', async () => {
+  it('still succeeds when closing the sockets fails: the session is already revoked', async () => {
+    const auth = fakeAuth();
+    await auth.sessions.create(session('u1', 's1', auth.clock.nowMs()));
+    auth.sockets.failWith = new Error('management API down');
+
+    await revokeSession(auth.deps, 'u1', 's1');
+
+    expect(await auth.sessions.findActive('u1', 's1')).toBeNull();
+  });
+
+  it('answers not_found for another user’s session, leaves it alive and closes no socket', async () => {
     const auth = fakeAuth();
     await auth.sessions.create(session('u2', 's2', auth.clock.nowMs()));
 
     await expect(revokeSession(auth.deps, 'u1', 's2')).rejects.toMatchObject({ code: 'not_found' });
     expect(await auth.sessions.findActive('u2', 's2')).not.toBeNull();
+    expect(auth.sockets.closed).toEqual([]);
   });
 });

@@ -32,6 +32,20 @@ describe('checkPasswordPolicy', () => {
     expect(checkPasswordPolicy('🦊'.repeat(257))).toBe('too_long');
   });
 
+  it.each([
+    ['eight spaces', ' '.repeat(8)],
+    ['tabs and newlines', '\t\n\t\n\t\n\t\n'],
+    ['ideographic and no-break spaces', '\u3000\u00a0'.repeat(5)],
+    ['Braille blanks', '\u2800'.repeat(8)],
+    ['Hangul fillers', '\u3164'.repeat(8)],
+  ])('rejects a password with no visible character (%s) as blank', (_label, password) => {
+    expect(checkPasswordPolicy(password)).toBe('blank');
+  });
+
+  it('accepts spaces around a visible character', () => {
+    expect(checkPasswordPolicy('       x')).toBeNull();
+  });
+
   it('accepts at least 64 characters', () => {
     expect(checkPasswordPolicy('Tr0ub4dor&3'.repeat(6).slice(0, 64))).toBeNull();
   });

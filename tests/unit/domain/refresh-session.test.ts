@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { generateSigningKeyJson } from '../../../shared/adapters/crypto/generate-signing-key.js';
 import { loadKeySet } from '../../../shared/adapters/crypto/signing-keys.js';
@@ -66,6 +67,39 @@ describe('refreshSession', () => {
     expect(await auth.deps.sessions.findActive(login.user.id, login.sessionId)).toBeNull();
   });
 
+  it('closes the sockets of the session revoked by reuse, and only that session’s', async () => {
+    const { auth, login } = await loggedIn();
+    await refreshSession(auth.deps, login.tokens.refresh.token);
+    auth.clock.advanceSeconds(TEST_POLICY.refreshGraceSeconds + 1);
+
+    await expect(refreshSession(auth.deps, login.tokens.refresh.token)).rejects.toMatchObject({
+      code: 'refresh_token_reused',
+    });
+
+    expect(auth.sockets.closed).toEqual([{ userId: login.user.id, sessionId: login.sessionId }]);
+  });
+
+  it('still reports refresh_token_reused when closing the sockets fails', async () => {
+    const { auth, login } = await loggedIn();
+    const second = await refreshSession(auth.deps, login.tokens.refresh.token);
+    await refreshSession(auth.deps, second.refresh.token);
+    auth.sockets.failWith = new Error('management API down');
+
+    await expect(refreshSession(auth.deps, login.tokens.refresh.token)).rejects.toMatchObject({
+      code: 'refresh_token_reused',
+    });
+    expect(auth.sockets.closed).toHaveLength(1);
+  });
+
+  it('closes no socket on a normal rotation or a grace replay', async () => {
+    const { auth, login } = await loggedIn();
+
+    await refreshSession(auth.deps, login.tokens.refresh.token);
+    await refreshSession(auth.deps, login.tokens.refresh.token);
+
+    expect(auth.sockets.closed).toEqual([]);
+  });
+
   it('revokes the session when a token two generations old is presented, even inside the grace window', async () => {
     const { auth, login } = await loggedIn();
     const second = await refreshSession(auth.deps, login.tokens.refresh.token);
@@ -127,5 +161,8 @@ describe('refreshSession', () => {
 
     expect(replay).toEqual(first);
     expect(first.refresh.token).not.toBe(login.tokens.refresh.token);
+    const [access, refresh] = [decodeJwt(first.access.token), decodeJwt(first.refresh.token)];
+    expect(access.jti).toEqual(expect.any(String));
+    expect(access.jti).not.toBe(refresh.jti);
   });
 });

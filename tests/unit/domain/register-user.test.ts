@@ -10,6 +10,24 @@ const VALID: RegisterInput = {
   displayName: 'Ada Lovelace',
 };
 
+/** Names that render as nothing or as look-alikes: default-ignorable code points, alone or inside. */
+const INVISIBLE_NAMES = [
+  ['Hangul filler U+3164', '\u3164'],
+  ['Hangul choseong/jungseong fillers U+115F U+1160', '\u115f\u1160'],
+  ['halfwidth Hangul filler U+FFA0', '\uffa0'],
+  ['soft hyphen U+00AD inside a name', 'Ad\u00ada'],
+  ['combining grapheme joiner U+034F', 'Ada\u034f'],
+  ['tag characters U+E0041 U+E007F', 'Ada\u{e0041}\u{e007f}'],
+  ['a variation selector after a letter', 'Ada\ufe0f'],
+] as const;
+
+/** Names with no character that draws anything. */
+const BLANK_NAMES = [
+  ['Braille pattern blank U+2800', '\u2800'],
+  ['Braille blanks around a space', '\u2800 \u2800'],
+  ['only combining marks', '\u0301\u0302'],
+] as const;
+
 describe('registerUser', () => {
   it('stores the canonical email, the trimmed NFC display name and a hash of the password', async () => {
     const auth = fakeAuth();
@@ -37,6 +55,22 @@ describe('registerUser', () => {
     ],
     ['displayName', { displayName: 'Ada\u0000' }, 'Display name contains control or invisible characters'],
     ['displayName', { displayName: 'Ad\u200ba' }, 'Display name contains control or invisible characters'],
+    ...INVISIBLE_NAMES.map(
+      ([, displayName]) =>
+        ['displayName', { displayName }, 'Display name contains control or invisible characters'] as const,
+    ),
+    ...BLANK_NAMES.map(
+      ([, displayName]) =>
+        ['displayName', { displayName }, 'Display name needs at least one visible character'] as const,
+    ),
+    ['email', { email: 'a\u00adda@example.com' }, 'Email address is not valid'],
+    ['email', { email: 'ada@exam\u034fple.com' }, 'Email address is not valid'],
+    ['password', { password: ' '.repeat(8) }, 'Password must contain a visible character, not only spaces'],
+    [
+      'password',
+      { password: '\u3000'.repeat(10) },
+      'Password must contain a visible character, not only spaces',
+    ],
     ['password', { password: 'short' }, 'Password must be at least 8 characters'],
     ['password', { password: 'x'.repeat(257) }, 'Password must be at most 256 characters'],
     ['password', { password: 'Password123' }, 'Password is too common; choose another'],
@@ -48,6 +82,14 @@ describe('registerUser', () => {
     expect(error).toMatchObject({ code: 'validation_failed', message, details: [{ path, message }] });
     expect(auth.passwords.hashed).toEqual([]);
     expect(auth.users.byEmail.size).toBe(0);
+  });
+
+  it('keeps an emoji with its presentation selector (❤️ is U+2764 U+FE0F) in a display name', async () => {
+    const auth = fakeAuth();
+
+    const user = await registerUser(auth.deps, { ...VALID, displayName: 'Ada \u2764\ufe0f' }, ORIGIN);
+
+    expect(user.displayName).toBe('Ada ❤️');
   });
 
   it('accepts a 64-emoji display name because length is counted in code points', async () => {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   codePointLength,
+  hasDefaultIgnorable,
   hasForbiddenNameCharacters,
   hasForbiddenTextCharacters,
+  hasVisibleCharacter,
 } from '../../../shared/domain/text.js';
 
 describe('hasForbiddenNameCharacters', () => {
@@ -11,6 +13,8 @@ describe('hasForbiddenNameCharacters', () => {
     ['accents and other scripts', 'José Ñúñez 李小龍 Иван'],
     ['a single emoji', 'Ada 🦊'],
     ['punctuation', "O'Brien-Smith (she/her)"],
+    ['an emoji with its presentation selector (❤️)', 'Ada \u2764\ufe0f'],
+    ['a keycap (1️⃣)', 'Team 1\ufe0f\u20e3'],
   ])('allows %s', (_label, name) => {
     expect(hasForbiddenNameCharacters(name)).toBe(false);
   });
@@ -36,8 +40,53 @@ describe('hasForbiddenNameCharacters', () => {
     ['byte order mark U+FEFF', '\ufeffAda'],
     ['a lone high surrogate', 'Ada\ud83e'],
     ['a lone low surrogate', '\udd8aAda'],
+    ['soft hyphen U+00AD', 'Ad\u00ada'],
+    ['combining grapheme joiner U+034F', 'Ada\u034f'],
+    ['Hangul filler U+3164', '\u3164'],
+    ['Hangul choseong filler U+115F', '\u115f'],
+    ['Hangul jungseong filler U+1160', 'Ada\u1160'],
+    ['halfwidth Hangul filler U+FFA0', '\uffa0'],
+    ['Mongolian vowel separator U+180E', 'Ada\u180e'],
+    ['a tag character U+E0041', 'Ada\u{e0041}'],
+    ['the cancel tag U+E007F', 'Ada\u{e007f}'],
+    ['a variation selector after a letter', 'Ada\ufe0f'],
+    ['a second presentation selector after an emoji', '\u2764\ufe0f\ufe0f'],
+    ['a variation selector supplement U+E0100', 'Ada\u{e0100}'],
   ])('rejects %s', (_label, name) => {
     expect(hasForbiddenNameCharacters(name)).toBe(true);
+  });
+});
+
+describe('hasDefaultIgnorable', () => {
+  it('finds every default-ignorable code point, emoji presentation selectors included', () => {
+    expect(hasDefaultIgnorable('ada@example.com')).toBe(false);
+    expect(hasDefaultIgnorable('a\u00adda@example.com')).toBe(true);
+    expect(hasDefaultIgnorable('\u2764\ufe0f@example.com')).toBe(true);
+  });
+});
+
+describe('hasVisibleCharacter', () => {
+  it.each([
+    ['a letter', 'a'],
+    ['a digit among spaces', '  7  '],
+    ['an emoji', '🦊'],
+    ['a CJK ideograph', '李'],
+    ['punctuation', '.'],
+  ])('is true for %s', (_label, value) => {
+    expect(hasVisibleCharacter(value)).toBe(true);
+  });
+
+  it.each([
+    ['the empty string', ''],
+    ['spaces', '   '],
+    ['ideographic space U+3000', '\u3000'],
+    ['Braille pattern blank U+2800', '\u2800\u2800'],
+    ['combining marks only', '\u0301\u0308'],
+    ['Hangul filler U+3164', '\u3164'],
+    ['zero-width space and a tag', '\u200b\u{e0041}'],
+    ['private use U+E000', '\ue000'],
+  ])('is false for %s', (_label, value) => {
+    expect(hasVisibleCharacter(value)).toBe(false);
   });
 });
 

@@ -58,7 +58,7 @@ export type ServerFrame =
   | { type: 'read'; by: string; peerId?: string; upTo: string }
   | { type: 'presence'; userId: string; online: boolean }
   | { type: 'pong' }
-  | { type: 'error'; code: string; detail: string; clientMsgId?: string };
+  | { type: 'error'; code: string; detail: string; clientMsgId?: string; retryAfter?: number };
 
 export type ClientFrame =
   | { action: 'sendMessage'; to: string; body: string; clientMsgId: string }

@@ -46,6 +46,7 @@ export class ChatStore extends EventTarget {
     this.outbox = new Outbox({
       api,
       sendFrame: (frame) => this.socket.send(frame),
+      pendingOf: (peerId) => this.conversation(peerId).pending,
       accept: (message) => this.accept(message, false),
       changed: () => this.changed(),
     });
@@ -60,6 +61,7 @@ export class ChatStore extends EventTarget {
 
   stop(): void {
     this.socket.stop();
+    this.outbox.stop();
     clearInterval(this.sweepTimer);
     document.removeEventListener('visibilitychange', this.onVisibility);
   }
@@ -119,7 +121,10 @@ export class ChatStore extends EventTarget {
     this.changed();
   }
 
-  /** Optimistic send: shown at once as pending, confirmed by the ack (or the HTTP answer). */
+  /**
+   * Optimistic send: shown at once as pending, confirmed by the ack (or the HTTP answer). It goes out
+   * after the conversation's earlier messages are stored, so the peer sees them in the order written.
+   */
   send(peerId: string, body: string): void {
     const pending: PendingMessage = {
       clientMsgId: crypto.randomUUID(),
@@ -127,11 +132,10 @@ export class ChatStore extends EventTarget {
       createdAt: new Date().toISOString(),
       state: 'queued',
       attemptAt: 0,
-      httpInFlight: false,
     };
     this.conversation(peerId).pending.push(pending);
     this.typingSentAt.delete(peerId);
-    this.outbox.deliver(peerId, pending);
+    this.outbox.pump(peerId);
     this.changed();
   }
 
@@ -179,17 +183,17 @@ export class ChatStore extends EventTarget {
     this.markVisibleRead();
   }
 
-  /** After every (re)connect: resend the outbox with the same clientMsgIds, then fetch what was missed. */
+  /** After every (re)connect: resume the outbox (same clientMsgIds, same order), then fetch what was missed. */
   private async onOpened(): Promise<void> {
-    for (const [peerId, conversation] of this.conversations) {
-      for (const pending of conversation.pending) this.outbox.deliver(peerId, pending);
-    }
+    this.outbox.resume();
     await this.loadContacts();
     const loaded = [...this.conversations.values()].filter((conversation) => conversation.loaded);
     const results = await Promise.allSettled(loaded.map((conversation) => catchUp(this.api, conversation)));
     for (const result of results) {
       if (result.status === 'fulfilled') for (const message of result.value) this.noteLastMessage(message);
     }
+    // Catch-up may have found the message that was out already stored.
+    for (const conversation of loaded) this.outbox.pump(conversation.peerId);
     this.changed();
     this.markVisibleRead();
   }
@@ -211,7 +215,7 @@ export class ChatStore extends EventTarget {
         this.changed();
         break;
       case 'error':
-        this.onError(frame.code, frame.detail, frame.clientMsgId);
+        this.onError(frame);
         break;
     }
   }
@@ -222,6 +226,7 @@ export class ChatStore extends EventTarget {
     const conversation = this.conversation(peerId);
     const hadPending = conversation.pending.length;
     const fresh = conversation.add(message);
+    if (message.from === this.me.id) this.outbox.stored(peerId, message.clientMsgId);
     if (!fresh && hadPending === conversation.pending.length) return;
     this.noteLastMessage(message);
     if (live && message.from === peerId) {
@@ -257,21 +262,20 @@ export class ChatStore extends EventTarget {
     this.changed();
   }
 
-  private onError(code: string, detail: string, clientMsgId?: string): void {
+  private onError(frame: Extract<ServerFrame, { type: 'error' }>): void {
+    const { clientMsgId } = frame;
     if (!clientMsgId) return;
+    const retryAfter = typeof frame.retryAfter === 'number' ? frame.retryAfter : undefined;
     for (const [peerId, conversation] of this.conversations) {
-      const pending = conversation.findPending(clientMsgId);
-      if (pending) {
-        this.outbox.rejected(peerId, pending, code, detail);
+      if (conversation.findPending(clientMsgId)) {
+        this.outbox.rejected(peerId, clientMsgId, frame.code, frame.detail, retryAfter);
         return;
       }
     }
   }
 
   private sweep(): void {
-    const now = Date.now();
-    for (const [peerId, conversation] of this.conversations)
-      this.outbox.sweep(peerId, conversation.pending, now);
+    this.outbox.sweep(Date.now());
   }
 
   /** Coalesces many updates in one task into one render. */

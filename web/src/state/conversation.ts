@@ -11,7 +11,7 @@ export interface PendingMessage {
   state: PendingState;
   /** When it was last handed to the socket or to `POST …/messages`. */
   attemptAt: number;
-  httpInFlight: boolean;
+  /** Why it was refused (state `failed`), in words for the user. */
   error?: string;
 }
 

@@ -1,15 +1,22 @@
 import type { ApiClient } from '../api/client.js';
 import { ApiError } from '../api/problem.js';
 import type { ClientFrame, Message } from '../api/types.js';
+import { reconnectDelay } from '../realtime/backoff.js';
 import type { PendingMessage } from './conversation.js';
 
 /** No ack this long after handing a message to an open socket: resend it over HTTP (same clientMsgId). */
 const ACK_TIMEOUT_MS = 10_000;
-const RETRY_AFTER_BUSY_MS = 2_000;
+/** A rate limit or busy answer without a usable hint. */
+const DEFAULT_WAIT_MS = 2_000;
+const MAX_WAIT_MS = 60_000;
 /** Error codes after which the very same message may succeed later. */
 const TRANSIENT = new Set(['rate_limited', 'dependency_unavailable', 'internal_error', 'network_error']);
+/** Refusals the user should read in our words rather than the server's. */
+const REASONS: Record<string, string> = {
+  blocked: 'Not delivered: messages between you and this person are blocked.',
+};
 
-/** A 4xx the same request will get again (validation, unknown peer); 401 is the session's business. */
+/** A 4xx the same request will get again (validation, unknown peer, blocked); 401 is the session's business. */
 const isPermanent = (error: unknown): error is ApiError =>
   error instanceof ApiError &&
   error.status >= 400 &&
@@ -17,26 +24,120 @@ const isPermanent = (error: unknown): error is ApiError =>
   error.status !== 401 &&
   !TRANSIENT.has(error.code);
 
+const waitFor = (retryAfterSeconds: number | undefined): number =>
+  retryAfterSeconds && retryAfterSeconds > 0
+    ? Math.min(MAX_WAIT_MS, retryAfterSeconds * 1000)
+    : DEFAULT_WAIT_MS;
+
 export interface OutboxPorts {
   api: ApiClient;
   /** Hands a frame to the socket; false when it is not open. */
   sendFrame(frame: ClientFrame): boolean;
-  /** A stored message came back (ack or HTTP answer). */
+  /** The conversation's pending messages, in the order they were written. */
+  pendingOf(peerId: string): readonly PendingMessage[];
+  /** A stored message came back from `POST …/messages`. */
   accept(message: Message): void;
   changed(): void;
 }
 
+/** One conversation's send queue: at most one message out at a time. */
+interface Lane {
+  inFlight: { clientMsgId: string; via: 'socket' | 'http' } | undefined;
+  /** Waiting out a rate limit, a busy server or a dead network before sending the head again. */
+  hold: ReturnType<typeof setTimeout> | undefined;
+  /** The hold is only a backoff for an unreachable server: a reconnect ends it. */
+  isHoldOffline: boolean;
+  /** Consecutive failed attempts while nothing could be reached (for the backoff). */
+  failures: number;
+}
+
 /**
- * Delivery of pending messages, each with its one clientMsgId for its whole life: over the socket when it
- * is open, else over `POST /chat/conversations/{id}/messages`; when both fail it stays queued and is resent
- * on reconnect. The server stores a clientMsgId once, and the conversation shows a message once.
+ * Delivers pending messages in the order they were written. The gateway runs every frame and request
+ * concurrently, so two sends out at once may be stored in either order: each conversation therefore has
+ * one message out at a time, and the next goes only once the server has stored it (the `ack` frame or the
+ * HTTP answer). A message keeps its clientMsgId for its whole life, so a resend (after a reconnect, an ack
+ * timeout or a rate limit) is stored once. Conversations do not wait for one another.
  */
 export class Outbox {
+  private readonly lanes = new Map<string, Lane>();
+
   constructor(private readonly ports: OutboxPorts) {}
 
-  deliver(peerId: string, pending: PendingMessage): void {
-    if (pending.state === 'failed') return;
+  /** Sends the conversation's next message if none is out. */
+  pump(peerId: string): void {
+    const lane = this.lane(peerId);
+    const pendings = this.ports.pendingOf(peerId);
+    const inFlight = lane.inFlight;
+    // Stored meanwhile by another path (history catch-up, the other transport's answer).
+    if (inFlight && !pendings.some((pending) => pending.clientMsgId === inFlight.clientMsgId)) {
+      lane.inFlight = undefined;
+    }
+    if (lane.inFlight || lane.hold) return;
+    const head = pendings.find((pending) => pending.state !== 'failed');
+    if (head) this.transmit(peerId, lane, head);
+  }
+
+  /** One of our messages is stored (ack, HTTP answer, history): the next one may go. */
+  stored(peerId: string, clientMsgId: string): void {
+    const lane = this.lane(peerId);
+    if (lane.inFlight?.clientMsgId === clientMsgId) {
+      lane.inFlight = undefined;
+      lane.failures = 0;
+    }
+    this.pump(peerId);
+  }
+
+  /** After a (re)connect: what went out on the old socket goes again on the new one, waits end early. */
+  resume(): void {
+    for (const [peerId, lane] of this.lanes) {
+      if (lane.inFlight?.via === 'socket') lane.inFlight = undefined;
+      if (lane.isHoldOffline) this.release(lane);
+      this.pump(peerId);
+    }
+  }
+
+  /** An error frame about one of our messages. */
+  rejected(peerId: string, clientMsgId: string, code: string, detail: string, retryAfter?: number): void {
+    const lane = this.lane(peerId);
+    // Only the socket attempt of the message out is the socket's to judge; an HTTP attempt answers itself.
+    if (lane.inFlight?.clientMsgId !== clientMsgId || lane.inFlight.via !== 'socket') return;
+    // The server closes the socket next; the reconnect resends it.
+    if (code === 'unauthenticated') return;
+    lane.inFlight = undefined;
+    if (TRANSIENT.has(code)) this.wait(peerId, lane, waitFor(retryAfter), clientMsgId);
+    else this.fail(peerId, clientMsgId, code, detail);
+  }
+
+  /** Resends over HTTP what an open socket never acknowledged (the send, or its ack, was lost). */
+  sweep(now: number): void {
+    for (const [peerId, lane] of this.lanes) {
+      const inFlight = lane.inFlight;
+      if (inFlight?.via !== 'socket') continue;
+      const pending = this.ports.pendingOf(peerId).find((p) => p.clientMsgId === inFlight.clientMsgId);
+      if (pending && now - pending.attemptAt > ACK_TIMEOUT_MS) {
+        inFlight.via = 'http';
+        void this.overHttp(peerId, lane, pending);
+      }
+    }
+  }
+
+  stop(): void {
+    for (const lane of this.lanes.values()) this.release(lane);
+    this.lanes.clear();
+  }
+
+  private lane(peerId: string): Lane {
+    let lane = this.lanes.get(peerId);
+    if (!lane) {
+      lane = { inFlight: undefined, hold: undefined, isHoldOffline: false, failures: 0 };
+      this.lanes.set(peerId, lane);
+    }
+    return lane;
+  }
+
+  private transmit(peerId: string, lane: Lane, pending: PendingMessage): void {
     pending.attemptAt = Date.now();
+    pending.state = 'sending';
     const frame: ClientFrame = {
       action: 'sendMessage',
       to: peerId,
@@ -44,56 +145,66 @@ export class Outbox {
       clientMsgId: pending.clientMsgId,
     };
     if (this.ports.sendFrame(frame)) {
-      pending.state = 'sending';
-      return;
-    }
-    pending.state = 'queued';
-    void this.overHttp(peerId, pending);
-  }
-
-  /**
-   * Retries over HTTP what has waited too long: sent on a socket that never acknowledged it (the ack, or
-   * the send itself, was lost), or queued while the socket stays down.
-   */
-  sweep(peerId: string, pendings: readonly PendingMessage[], now: number): void {
-    for (const pending of pendings) {
-      if (pending.state !== 'failed' && now - pending.attemptAt > ACK_TIMEOUT_MS) {
-        pending.attemptAt = now;
-        void this.overHttp(peerId, pending);
-      }
-    }
-  }
-
-  /** An error frame about one of our messages. */
-  rejected(peerId: string, pending: PendingMessage, code: string, detail: string): void {
-    if (TRANSIENT.has(code)) {
-      pending.state = 'queued';
-      setTimeout(() => this.deliver(peerId, pending), RETRY_AFTER_BUSY_MS);
+      lane.inFlight = { clientMsgId: pending.clientMsgId, via: 'socket' };
     } else {
-      pending.state = 'failed';
-      pending.error = detail;
+      lane.inFlight = { clientMsgId: pending.clientMsgId, via: 'http' };
+      void this.overHttp(peerId, lane, pending);
     }
     this.ports.changed();
   }
 
-  private async overHttp(peerId: string, pending: PendingMessage): Promise<void> {
-    if (pending.httpInFlight) return;
-    pending.httpInFlight = true;
+  private async overHttp(peerId: string, lane: Lane, pending: PendingMessage): Promise<void> {
+    const { clientMsgId } = pending;
     try {
       const { message } = await this.ports.api.post<{ message: Message }>(
         `/chat/conversations/${encodeURIComponent(peerId)}/messages`,
-        { body: pending.body, clientMsgId: pending.clientMsgId },
+        { body: pending.body, clientMsgId },
       );
       this.ports.accept(message);
+      this.stored(peerId, clientMsgId);
     } catch (error) {
-      // Offline, or a server hiccup: keep it queued; the reconnect (or the next sweep) sends it again.
+      // Answered meanwhile (the socket's ack), or superseded by a reconnect's resend.
+      if (lane.inFlight?.clientMsgId !== clientMsgId || lane.inFlight.via !== 'http') return;
+      lane.inFlight = undefined;
       if (isPermanent(error)) {
-        pending.state = 'failed';
-        pending.error = error.message;
-        this.ports.changed();
+        this.fail(peerId, clientMsgId, error.code, error.message);
+      } else if (error instanceof ApiError && error.code === 'rate_limited') {
+        this.wait(peerId, lane, waitFor(error.retryAfterSeconds), clientMsgId);
+      } else {
+        // Offline or a server hiccup: back off; a reconnect (`resume`) cuts the wait short.
+        this.wait(peerId, lane, reconnectDelay(lane.failures), clientMsgId);
+        lane.isHoldOffline = true;
+        lane.failures += 1;
       }
-    } finally {
-      pending.httpInFlight = false;
     }
+  }
+
+  /** Holds the whole conversation (order!) and then sends its head again. */
+  private wait(peerId: string, lane: Lane, ms: number, clientMsgId: string): void {
+    const pending = this.ports.pendingOf(peerId).find((p) => p.clientMsgId === clientMsgId);
+    if (pending) pending.state = 'queued';
+    this.release(lane);
+    lane.hold = setTimeout(() => {
+      lane.hold = undefined;
+      this.pump(peerId);
+    }, ms);
+    this.ports.changed();
+  }
+
+  /** A refusal that a resend would get again: shown as failed, and the queue moves on. */
+  private fail(peerId: string, clientMsgId: string, code: string, detail: string): void {
+    const pending = this.ports.pendingOf(peerId).find((p) => p.clientMsgId === clientMsgId);
+    if (pending) {
+      pending.state = 'failed';
+      pending.error = REASONS[code] ?? detail;
+    }
+    this.ports.changed();
+    this.pump(peerId);
+  }
+
+  private release(lane: Lane): void {
+    clearTimeout(lane.hold);
+    lane.hold = undefined;
+    lane.isHoldOffline = false;
   }
 }
