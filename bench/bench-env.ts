@@ -91,7 +91,14 @@ export async function provisionServices(bcryptCost: number): Promise<BenchServic
       BCRYPT_COST: String(bcryptCost),
       LOGIN_IP_LIMIT: HUGE_LIMIT,
       LOGIN_ACCOUNT_LIMIT: HUGE_LIMIT,
+      LOGIN_ACCOUNT_IP_LIMIT: HUGE_LIMIT,
       REGISTER_IP_LIMIT: HUGE_LIMIT,
+      MESSAGE_LIMIT: HUGE_LIMIT,
+      SEARCH_LIMIT: HUGE_LIMIT,
+      TICKET_LIMIT: HUGE_LIMIT,
+      WS_CONNECT_LIMIT: HUGE_LIMIT,
+      WS_USER_FRAME_LIMIT: HUGE_LIMIT,
+      WS_MAX_CONNECTIONS_PER_USER: HUGE_LIMIT,
     };
     return { vars, env: loadEnv(vars), databaseName, cleanup };
   } catch (error) {

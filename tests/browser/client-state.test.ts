@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import type { Message, MessagePage } from '../../web/src/api/types.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../web/src/api/problem.js';
+import type { ClientFrame, Message, MessagePage } from '../../web/src/api/types.js';
 import { reconnectDelay } from '../../web/src/realtime/backoff.js';
 import { Conversation, type PendingMessage } from '../../web/src/state/conversation.js';
 import { catchUp } from '../../web/src/state/history.js';
 import { compareIds } from '../../web/src/state/message-id.js';
+import { Outbox } from '../../web/src/state/outbox.js';
 
 // The client's pure state logic, in Node: ordering, dedupe, catch-up paging and backoff.
 const ME = 'me';
@@ -25,7 +27,6 @@ const pending = (clientMsgId: string): PendingMessage => ({
   createdAt: new Date().toISOString(),
   state: 'sending',
   attemptAt: 0,
-  httpInFlight: false,
 });
 
 describe('client conversation state', () => {
@@ -83,5 +84,145 @@ describe('client conversation state', () => {
     expect(reconnectDelay(3, () => 0.5)).toBe(3000);
     expect(reconnectDelay(30, () => 1)).toBe(15_000);
     expect(reconnectDelay(30, () => 0)).toBe(7_500);
+  });
+});
+
+/** An outbox over fake ports: a socket that records frames, an HTTP API that answers as told. */
+function outboxHarness(socketOpen = true) {
+  const conversations = new Map<string, Conversation>();
+  const frames: { to: string; body: string; clientMsgId: string }[] = [];
+  const posts: string[] = [];
+  let seq = 0;
+  const conversationOf = (peerId: string) => {
+    const existing = conversations.get(peerId);
+    if (existing) return existing;
+    const created = new Conversation(peerId, ME);
+    conversations.set(peerId, created);
+    return created;
+  };
+  const stored = (to: string, body: string, clientMsgId: string): Message => ({
+    ...message(`${3000 + seq++}-0`, ME, clientMsgId),
+    to,
+    body,
+  });
+  const harness = {
+    socketOpen,
+    httpAnswer: (_body: string): Promise<void> => Promise.resolve(),
+    frames,
+    posts,
+    outbox: new Outbox({
+      api: {
+        post: async <T>(path: string, payload: unknown = {}): Promise<T> => {
+          const { body, clientMsgId } = payload as { body: string; clientMsgId: string };
+          posts.push(body);
+          await harness.httpAnswer(body);
+          const peerId = decodeURIComponent(path.split('/')[3] ?? '');
+          return { message: stored(peerId, body, clientMsgId) } as T;
+        },
+      },
+      sendFrame: (frame: ClientFrame) => {
+        if (!harness.socketOpen || frame.action !== 'sendMessage') return false;
+        frames.push(frame);
+        return true;
+      },
+      pendingOf: (peerId) => conversationOf(peerId).pending,
+      accept: (stored) => {
+        conversationOf(stored.to).add(stored);
+      },
+      changed: () => {},
+    }),
+    write(peerId: string, body: string) {
+      conversationOf(peerId).pending.push({ ...pending(`id-${body}`), body, state: 'queued' });
+      harness.outbox.pump(peerId);
+    },
+    /** The server acks the frame at `index`. */
+    ack(index: number) {
+      const frame = frames[index];
+      if (!frame) throw new Error(`no frame ${index}`);
+      conversationOf(frame.to).add(stored(frame.to, frame.body, frame.clientMsgId));
+      harness.outbox.stored(frame.to, frame.clientMsgId);
+    },
+    pending: (peerId: string) => conversationOf(peerId).pending,
+  };
+  return harness;
+}
+
+describe('client outbox', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('has one message per conversation out at a time: the next goes once the previous is acked', () => {
+    const h = outboxHarness();
+    for (const body of ['a1', 'a2', 'a3']) h.write(PEER, body);
+    h.write('other', 'b1');
+    // Conversations do not wait for each other.
+    expect(h.frames.map((f) => f.body)).toEqual(['a1', 'b1']);
+    h.ack(0);
+    expect(h.frames.map((f) => f.body)).toEqual(['a1', 'b1', 'a2']);
+    h.ack(2);
+    h.ack(3);
+    expect(h.frames.map((f) => f.body)).toEqual(['a1', 'b1', 'a2', 'a3']);
+    expect(h.pending(PEER)).toEqual([]);
+  });
+
+  it('resends what was out on a dropped socket first, with the same clientMsgId, after a reconnect', () => {
+    const h = outboxHarness();
+    h.write(PEER, 'one');
+    h.write(PEER, 'two');
+    // The socket dropped without an ack and a new one opened.
+    h.outbox.resume();
+    expect(h.frames.map((f) => f.clientMsgId)).toEqual(['id-one', 'id-one']);
+    h.ack(1);
+    expect(h.frames.map((f) => f.body)).toEqual(['one', 'one', 'two']);
+  });
+
+  it('sends over HTTP one at a time while the socket is down', async () => {
+    const h = outboxHarness(false);
+    let release = () => {};
+    h.httpAnswer = () =>
+      new Promise((resolve) => {
+        release = resolve;
+      });
+    for (const body of ['h1', 'h2', 'h3']) h.write(PEER, body);
+    expect(h.posts).toEqual(['h1']);
+    release();
+    await vi.waitFor(() => expect(h.posts).toEqual(['h1', 'h2']));
+    release();
+    await vi.waitFor(() => expect(h.posts).toEqual(['h1', 'h2', 'h3']));
+    release();
+    await vi.waitFor(() => expect(h.pending(PEER)).toEqual([]));
+  });
+
+  it('waits out a rate_limited frame for its retryAfter, then resends that message before the rest', () => {
+    vi.useFakeTimers();
+    const h = outboxHarness();
+    h.write(PEER, 'r1');
+    h.write(PEER, 'r2');
+    h.outbox.rejected(PEER, 'id-r1', 'rate_limited', 'slow down', 3);
+    expect(h.pending(PEER).map((p) => p.state)).toEqual(['queued', 'queued']);
+    vi.advanceTimersByTime(2_900);
+    expect(h.frames.map((f) => f.body)).toEqual(['r1']);
+    vi.advanceTimersByTime(200);
+    expect(h.frames.map((f) => f.clientMsgId)).toEqual(['id-r1', 'id-r1']);
+  });
+
+  it('marks a permanently refused message failed, in words for the user, and sends the next', async () => {
+    const h = outboxHarness();
+    h.write(PEER, 'x1');
+    h.write(PEER, 'x2');
+    h.outbox.rejected(PEER, 'id-x1', 'blocked', 'Blocked');
+    expect(h.pending(PEER)[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('blocked') });
+    expect(h.frames.map((f) => f.body)).toEqual(['x1', 'x2']);
+
+    h.socketOpen = false;
+    h.httpAnswer = (body) =>
+      body === 'x3' ? Promise.reject(new ApiError(422, 'validation_failed', 'Too long')) : Promise.resolve();
+    h.ack(1);
+    h.write(PEER, 'x3');
+    h.write(PEER, 'x4');
+    await vi.waitFor(() => expect(h.posts).toEqual(['x3', 'x4']));
+    await vi.waitFor(() => expect(h.pending(PEER).map((p) => p.body)).toEqual(['x1', 'x3']));
+    expect(h.pending(PEER)[1]).toMatchObject({ state: 'failed', error: 'Too long' });
   });
 });

@@ -10,6 +10,7 @@ import {
   loginWithCookies,
   loginWithTokens,
   me,
+  parseSetCookies,
   type Problem,
   registerAccount,
   STRONG_PASSWORD,
@@ -170,14 +171,9 @@ describe('CSRF, content types, limits and hostile input', () => {
         jsonPost({ email: account.email, password: account.password }, headers),
       );
       expect(login.status, await login.clone().text()).toBe(200);
-      const access = login.headers
-        .getSetCookie()
-        .find((cookie) => cookie.startsWith('__Host-access='))
-        ?.split(';')[0];
-      const refresh = login.headers
-        .getSetCookie()
-        .find((cookie) => cookie.startsWith('__Secure-refresh='))
-        ?.split(';')[0];
+      const cookies = parseSetCookies(login);
+      const access = `__Host-access=${cookies.get('__Host-access')?.value}`;
+      const refresh = `__Secure-refresh=${cookies.get('__Secure-refresh')?.value}`;
 
       const refreshed = await send(t.app, '/auth/refresh', {
         method: 'POST',

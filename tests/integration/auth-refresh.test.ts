@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../shared/http/create-app.js';
 import {
@@ -51,7 +52,7 @@ function expectCookiesCleared(res: Response): void {
     expect(cookie?.attributes.has('httponly')).toBe(true);
   };
   check(cookies.get('__Host-access'), '/');
-  check(cookies.get('__Secure-refresh'), '/auth/refresh');
+  check(cookies.get('__Secure-refresh'), '/auth');
 }
 
 describe('refresh rotation and sessions', () => {
@@ -72,6 +73,30 @@ describe('refresh rotation and sessions', () => {
   const newSession = async (account?: Account) => {
     const owner = account ?? (await registerAccount(app));
     return { account: owner, tokens: await loginWithTokens(app, owner) };
+  };
+
+  /** Signed in 20 minutes ago: the access token expired 5 minutes ago, the session and refresh token live. */
+  const signedInEarlier = () => createApp({ ...t.deps, clock: { nowMs: () => Date.now() - 20 * 60_000 } });
+
+  const expiredSession = async () => {
+    const owner = await registerAccount(app);
+    return { account: owner, tokens: await loginWithTokens(signedInEarlier(), owner) };
+  };
+
+  const expiredCookieSession = async () => {
+    const login = await loginWithCookies(signedInEarlier(), await registerAccount(app));
+    return {
+      accessCookie: `__Host-access=${login.access}`,
+      refreshCookie: `__Secure-refresh=${login.refresh}`,
+    };
+  };
+
+  /** A WebSocket as `$connect` records it, for the session of this access token. */
+  const openSocket = async (userId: string, accessToken: string) => {
+    const record = { connectionId: `c-${randomUUID()}`, userId, sessionId: sessionIdOf(accessToken) };
+    await t.deps.connections.add(record, 600);
+    expect(await t.deps.connections.find(record.connectionId)).toMatchObject(record);
+    return record;
   };
 
   describe('POST /auth/refresh', () => {
@@ -119,6 +144,24 @@ describe('refresh rotation and sessions', () => {
       await expectProblem(await refreshWithToken(app, next.refreshToken), 401, 'unauthenticated');
       // Only the compromised session goes; the user's other session is untouched.
       expect((await me(app, bearer(bystander.accessToken))).status).toBe(200);
+    });
+
+    it('closes the WebSockets of the session revoked by reuse, and keeps the user’s other sessions’ sockets', async () => {
+      const { account, tokens } = await newSession();
+      const bystander = await loginWithTokens(app, account);
+      const stolen = await openSocket(account.id, tokens.accessToken);
+      const other = await openSocket(account.id, bystander.accessToken);
+      await rotated(await refreshWithToken(app, tokens.refreshToken));
+
+      clockOffsetMs = 11_000;
+      try {
+        await expectProblem(await refreshWithToken(app, tokens.refreshToken), 401, 'refresh_token_reused');
+      } finally {
+        clockOffsetMs = 0;
+      }
+
+      expect(await t.deps.connections.find(stolen.connectionId)).toBeNull();
+      expect(await t.deps.connections.find(other.connectionId)).toMatchObject(other);
     });
 
     it('with a grace window of 0 s, any replay of a rotated token is reuse', async () => {
@@ -186,7 +229,7 @@ describe('refresh rotation and sessions', () => {
       expect(access?.value).toBeTruthy();
       expect(refresh?.value).toBeTruthy();
       expect(refresh?.value).not.toBe(login.refresh);
-      expect(refresh?.attributes.get('path')).toBe('/auth/refresh');
+      expect(refresh?.attributes.get('path')).toBe('/auth');
       expect(access?.attributes.get('samesite')).toBe('Strict');
       expect(Number(access?.attributes.get('max-age'))).toBeLessThanOrEqual(900);
       expect((await me(app, { cookie: `__Host-access=${access?.value}` })).status).toBe(200);
@@ -278,6 +321,80 @@ describe('refresh rotation and sessions', () => {
         401,
         'unauthenticated',
       );
+    });
+
+    it('ends the session of an expired access token (Bearer), so its refresh token stops working', async () => {
+      const { tokens } = await expiredSession();
+      await expectProblem(await me(app, bearer(tokens.accessToken)), 401, 'unauthenticated');
+
+      const res = await send(app, '/auth/logout', { method: 'POST', headers: bearer(tokens.accessToken) });
+
+      expect(res.status).toBe(204);
+      await expectProblem(await refreshWithToken(app, tokens.refreshToken), 401, 'unauthenticated');
+    });
+
+    it('in cookie mode ends the session by an expired access cookie plus the refresh cookie', async () => {
+      const { refreshCookie, accessCookie } = await expiredCookieSession();
+
+      const res = await send(app, '/auth/logout', {
+        method: 'POST',
+        headers: { cookie: `${accessCookie}; ${refreshCookie}` },
+      });
+
+      expect(res.status).toBe(204);
+      expectCookiesCleared(res);
+      await expectProblem(await refreshWithCookie(app, refreshCookie), 401, 'unauthenticated');
+    });
+
+    it('in cookie mode ends the session by the refresh cookie alone (the browser dropped the expired access cookie)', async () => {
+      const { refreshCookie } = await expiredCookieSession();
+
+      const res = await send(app, '/auth/logout', { method: 'POST', headers: { cookie: refreshCookie } });
+
+      expect(res.status).toBe(204);
+      await expectProblem(await refreshWithCookie(app, refreshCookie), 401, 'unauthenticated');
+    });
+
+    it('in token mode ends the session by a {refreshToken} body, without rotating it', async () => {
+      const { tokens } = await expiredSession();
+
+      const res = await send(app, '/auth/logout', jsonPost({ refreshToken: tokens.refreshToken }));
+
+      expect(res.status).toBe(204);
+      expect(res.headers.getSetCookie().filter((cookie) => !cookie.includes('Max-Age=0'))).toEqual([]);
+      await expectProblem(await refreshWithToken(app, tokens.refreshToken), 401, 'unauthenticated');
+    });
+
+    it('closes the WebSockets of the session it ends, even when ended by an expired access token', async () => {
+      const { account, tokens } = await expiredSession();
+      const socket = await openSocket(account.id, tokens.accessToken);
+
+      const res = await send(app, '/auth/logout', { method: 'POST', headers: bearer(tokens.accessToken) });
+
+      expect(res.status).toBe(204);
+      expect(await t.deps.connections.find(socket.connectionId)).toBeNull();
+    });
+
+    it('ignores an access token signed by another key and leaves the session alive', async () => {
+      const { tokens } = await newSession();
+      const forger = await startApp();
+      try {
+        const claims = decodeJwt(tokens.accessToken);
+        const forged = await forger.deps.tokens.signAccess({
+          userId: String(claims.sub),
+          sessionId: String(claims.sid),
+          tokenId: 'forged',
+          issuedAtSeconds: Math.floor(Date.now() / 1000) - 1200,
+          expiresAtSeconds: Math.floor(Date.now() / 1000) - 300,
+        });
+
+        const res = await send(app, '/auth/logout', { method: 'POST', headers: bearer(forged.token) });
+
+        expect(res.status).toBe(204);
+        expect((await me(app, bearer(tokens.accessToken))).status).toBe(200);
+      } finally {
+        await forger.stop();
+      }
     });
 
     it('still answers 204 and expires the cookies without credentials', async () => {

@@ -274,7 +274,8 @@ describe('registration and login', () => {
       expect(accessMaxAge).toBeLessThanOrEqual(900);
 
       const refresh = cookies.get('__Secure-refresh');
-      expect(refresh?.attributes.get('path')).toBe('/auth/refresh');
+      // Path=/auth, so the refresh cookie also reaches /auth/logout (which ends the session by it).
+      expect(refresh?.attributes.get('path')).toBe('/auth');
       expect(refresh?.attributes.has('httponly')).toBe(true);
       expect(refresh?.attributes.has('secure')).toBe(true);
       expect(refresh?.attributes.get('samesite')).toBe('Strict');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messagedKey } from '../../shared/adapters/redis/chat-keys.js';
 import type { RedisClient } from '../../shared/adapters/redis/client.js';
 import { createConnectionStore } from '../../shared/adapters/redis/connection-store.js';
-import { messagedKey } from '../../shared/adapters/redis/chat-keys.js';
 import { sessionKey } from '../../shared/adapters/redis/keys.js';
 import { connectionKey, userConnectionsKey } from '../../shared/adapters/redis/realtime-keys.js';
 import { systemClock } from '../../shared/domain/auth/ports.js';
@@ -75,7 +75,11 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
     const phone = connectionFor();
     const laptop = connectionFor(phone.userId);
     const stranger = connectionFor();
-    await Promise.all([addLive(store, phone, TTL), addLive(store, laptop, TTL), addLive(store, stranger, TTL)]);
+    await Promise.all([
+      addLive(store, phone, TTL),
+      addLive(store, laptop, TTL),
+      addLive(store, stranger, TTL),
+    ]);
 
     // Each listed record also says when `$connect` stored it (fan-out spares connections still connecting).
     const listed = (await liveOf(store, phone.userId)).map(withoutConnectedAt);
@@ -276,7 +280,10 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
     const records = Array.from({ length: 24 }, () => connectionFor());
 
     await Promise.all(records.map((record) => addLive(store, record, TTL)));
-    const online = await onlineAmong(store, records.map((record) => record.userId));
+    const online = await onlineAmong(
+      store,
+      records.map((record) => record.userId),
+    );
     const found = await Promise.all(records.map((record) => store.find(record.connectionId)));
     const removed = await Promise.all(records.map((record) => store.remove(record)));
 

@@ -55,7 +55,9 @@ describe('presence, typing and read receipts stay inside mutual conversations; b
   async function handled(socket: TestSocket, frame: unknown): Promise<void> {
     const before = h.framesHandled();
     socket.send(frame);
-    await pollUntil(() => (h.framesHandled() > before ? true : undefined), { what: 'the frame to be handled' });
+    await pollUntil(() => (h.framesHandled() > before ? true : undefined), {
+      what: 'the frame to be handled',
+    });
   }
 
   const block = (by: SignedInUser, whom: SignedInUser) =>
@@ -121,7 +123,11 @@ describe('presence, typing and read receipts stay inside mutual conversations; b
 
     const bobSocket = await connect(bob);
 
-    expect(await aliceSocket.waitForFrame(isPresence)).toEqual({ type: 'presence', userId: bob.id, online: true });
+    expect(await aliceSocket.waitForFrame(isPresence)).toEqual({
+      type: 'presence',
+      userId: bob.id,
+      online: true,
+    });
     expect(await contactsOf(h, alice)).toEqual([expect.objectContaining({ online: true })]);
     aliceSocket.send({ action: 'typing', to: bob.id });
     expect(await bobSocket.waitForFrame(isTyping)).toEqual({ type: 'typing', from: alice.id });
@@ -181,7 +187,9 @@ describe('presence, typing and read receipts stay inside mutual conversations; b
     expect((await unblock(bob, mallory)).status).toBe(204);
 
     expect((await sendOverHttp(h, mallory, bob, 'sorry')).status).toBe(201);
-    expect(await contactsOf(h, bob)).toEqual([expect.objectContaining({ user: expect.objectContaining({ id: mallory.id }) })]);
+    expect(await contactsOf(h, bob)).toEqual([
+      expect.objectContaining({ user: expect.objectContaining({ id: mallory.id }) }),
+    ]);
     const listed = await send(h.built.app, '/chat/blocks', { headers: bearer(bob.accessToken) });
     expect(await listed.json()).toEqual({ blocks: [] });
     expect((await unblock(bob, mallory)).status).toBe(204);

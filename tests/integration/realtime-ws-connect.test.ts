@@ -175,7 +175,7 @@ describe('WebSocket $connect and $disconnect through the local emulator', () => 
     const bobLaptop = await openSocket(h.gateway.url, { headers: bearer(bob.accessToken) });
     await bobPhone.close();
     await pollUntil(async () =>
-      ((await h.deps.connections.lookup(bob.id)).live).length === 1 ? true : undefined,
+      (await h.deps.connections.lookup(bob.id)).live.length === 1 ? true : undefined,
     );
     await bobLaptop.close();
     await aliceSocket.waitForFrame(isBobPresence(false));

@@ -120,7 +120,9 @@ describe('Postgres user repository', () => {
     it('matches a word prefix of display names, case- and accent-insensitively, excluding the searcher', async () => {
       expect(ids(await users.search(byName(`${tag} love`), 50, searcher.id))).toEqual([ada.id]);
       expect(ids(await users.search(byName(`${tag} elo`), 50, searcher.id))).toEqual([elodie.id]);
-      expect(ids(await users.search(byName(`${tag.toUpperCase()} ZOE`), 50, searcher.id))).toEqual([elodie.id]);
+      expect(ids(await users.search(byName(`${tag.toUpperCase()} ZOE`), 50, searcher.id))).toEqual([
+        elodie.id,
+      ]);
       expect(ids(await users.search(byName(`${tag} luc`), 50, searcher.id))).toEqual([hyphen.id]);
       const all = await users.search(byName(tag), 50, searcher.id);
       expect(ids(all)).toEqual(ids([ada, elodie, hyphen, percent]));

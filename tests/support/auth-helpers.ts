@@ -9,6 +9,7 @@ import { createTestApp, fromIp, jsonPost, randomEmail } from './test-env.js';
 export const RELAXED_LIMITS: Record<string, string> = {
   REGISTER_IP_LIMIT: '100000',
   LOGIN_IP_LIMIT: '100000',
+  LOGIN_ACCOUNT_IP_LIMIT: '100000',
   LOGIN_ACCOUNT_LIMIT: '100000',
   MESSAGE_LIMIT: '100000',
   SEARCH_LIMIT: '100000',

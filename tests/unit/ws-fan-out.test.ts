@@ -27,7 +27,11 @@ describe('connectionsOf', () => {
     const bob = record('bob', BOB);
     const connections = await storeWith(laptop, phone, bob);
 
-    const targets = await connectionsOf({ connections, push: new FakePushGateway() }, [BOB, ALICE], laptop.connectionId);
+    const targets = await connectionsOf(
+      { connections, push: new FakePushGateway() },
+      [BOB, ALICE],
+      laptop.connectionId,
+    );
 
     expect(targets).toEqual([bob, phone]);
   });
@@ -64,7 +68,12 @@ describe('connectionsOf', () => {
   });
 
   it('lists nothing for users without connections', async () => {
-    expect(await connectionsOf({ connections: new FakeConnectionStore(), push: new FakePushGateway() }, [ALICE, BOB])).toEqual([]);
+    expect(
+      await connectionsOf({ connections: new FakeConnectionStore(), push: new FakePushGateway() }, [
+        ALICE,
+        BOB,
+      ]),
+    ).toEqual([]);
   });
 });
 

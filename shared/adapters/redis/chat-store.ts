@@ -106,7 +106,9 @@ export function createChatStore(
         const blockedBySender = (idOrBlockers as string[]).includes(draft.from);
         throw new AppError(
           'blocked',
-          blockedBySender ? 'You have blocked this user; unblock them to send' : 'This user does not accept your messages',
+          blockedBySender
+            ? 'You have blocked this user; unblock them to send'
+            : 'This user does not accept your messages',
         );
       }
       const id = String(idOrBlockers);
@@ -126,7 +128,12 @@ export function createChatStore(
         runScript(
           redis,
           RECORD_DELIVERY,
-          [contactsKey(message.from), lastMessageKey(message.from), blocksKey(message.from), messagedKey(message.from)],
+          [
+            contactsKey(message.from),
+            lastMessageKey(message.from),
+            blocksKey(message.from),
+            messagedKey(message.from),
+          ],
           [message.to, ms, message.id, json, '0', limits.unreadCap, 'sender'],
         ),
         runScript(
@@ -139,7 +146,15 @@ export function createChatStore(
             unreadKey(message.to, message.from),
             readMarksKey(message.to),
           ],
-          [message.from, ms, message.id, json, String(messageIdScore(message.id)), limits.unreadCap, 'recipient'],
+          [
+            message.from,
+            ms,
+            message.id,
+            json,
+            String(messageIdScore(message.id)),
+            limits.unreadCap,
+            'recipient',
+          ],
         ),
       ]);
     },
@@ -191,7 +206,12 @@ export function createChatStore(
     },
 
     async peersMessagedBy(userId: string, limit: number): Promise<string[]> {
-      const peers = await runScript(redis, PEERS_MESSAGED, [contactsKey(userId), messagedKey(userId)], [limit]);
+      const peers = await runScript(
+        redis,
+        PEERS_MESSAGED,
+        [contactsKey(userId), messagedKey(userId)],
+        [limit],
+      );
       return (peers as string[]).map(String);
     },
   };

@@ -30,9 +30,7 @@ export async function logOut(
   ]);
   const sessions = new Map<string, TokenClaims>();
   for (const claim of claims) if (claim) sessions.set(`${claim.userId}\n${claim.sessionId}`, claim);
-  await Promise.all(
-    [...sessions.values()].map((claim) => endSession(deps, claim.userId, claim.sessionId)),
-  );
+  await Promise.all([...sessions.values()].map((claim) => endSession(deps, claim.userId, claim.sessionId)));
 }
 
 /** Revokes every session of the user and closes all of their sockets. */

@@ -20,7 +20,11 @@ export interface UserRepository {
    * People to start a chat with: an exact match of the whole canonical `email` (when given), or display names
    * with a word starting with `name` (case- and accent-insensitive). The answer never says which matched.
    */
-  search(query: { name: string; email: string | null }, limit: number, excludeUserId: string): Promise<User[]>;
+  search(
+    query: { name: string; email: string | null },
+    limit: number,
+    excludeUserId: string,
+  ): Promise<User[]>;
 }
 
 /** Peppered bcrypt; `burn` spends the same time as a real verify so unknown users are not revealed by timing. */

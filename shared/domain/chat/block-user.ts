@@ -1,5 +1,4 @@
-import type { User, UserRepository } from '../auth/ports.js';
-import type { Clock } from '../auth/ports.js';
+import type { Clock, User, UserRepository } from '../auth/ports.js';
 import { AppError } from '../errors.js';
 import { resolvePair } from './conversation.js';
 import type { BlockStore } from './ports.js';

@@ -1,5 +1,5 @@
-import type { RateLimiter, User, UserRepository } from '../auth/ports.js';
 import { canonicalEmail, isPlausibleEmail } from '../auth/email.js';
+import type { RateLimiter, User, UserRepository } from '../auth/ports.js';
 import { type Budget, spendBudget } from '../budget.js';
 import { hasForbiddenNameCharacters } from '../text.js';
 import { invalid } from './validation.js';

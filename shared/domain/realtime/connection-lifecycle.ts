@@ -1,5 +1,5 @@
-import { AppError, unauthenticated } from '../errors.js';
 import { spendBudget } from '../budget.js';
+import { AppError, unauthenticated } from '../errors.js';
 import { closeConnections } from './fan-out.js';
 import { announcePresence } from './notify-peers.js';
 import type { ConnectionRecord } from './ports.js';

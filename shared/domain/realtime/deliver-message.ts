@@ -1,7 +1,7 @@
+import { spendBudget } from '../budget.js';
 import { resolvePair } from '../chat/conversation.js';
 import type { ChatMessage } from '../chat/message.js';
 import { sendMessage } from '../chat/send-message.js';
-import { spendBudget } from '../budget.js';
 import { AppError } from '../errors.js';
 import { connectionsOf, fanOut } from './fan-out.js';
 import type { RealtimeDeps } from './realtime-deps.js';

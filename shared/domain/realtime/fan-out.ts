@@ -62,7 +62,10 @@ export async function connectionsOf(
         : deps.connections.lookup(audience.userId, { visibleTo: audience.visibleTo }),
     ),
   );
-  await closeConnections(deps, lookups.flatMap((lookup) => lookup.ended));
+  await closeConnections(
+    deps,
+    lookups.flatMap((lookup) => lookup.ended),
+  );
   return lookups
     .flatMap((lookup) => lookup.live)
     .filter((record) => record.connectionId !== exceptConnectionId);

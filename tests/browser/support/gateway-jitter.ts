@@ -4,7 +4,12 @@ import type { BrowserContext, Request, Route, WebSocketRoute } from 'playwright-
 const STAGGER_MS = [300, 240, 180, 120, 60] as const;
 
 type FrameRule = (frame: Record<string, unknown>) => string | undefined;
-type PostRule = (body: Record<string, unknown>) => { status: number; headers?: Record<string, string>; body: unknown } | undefined;
+interface CannedAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
+}
+type PostRule = (body: Record<string, unknown>) => CannedAnswer | undefined;
 
 const parse = (text: string): Record<string, unknown> => {
   try {
@@ -27,6 +32,7 @@ const later = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class GatewayJitter {
   private readonly sockets = new Set<WebSocketRoute>();
   private sent = 0;
+  private coldStartMs = 0;
   private ticketsRefused = false;
   private frameRule: FrameRule = () => undefined;
   private postRule: PostRule = () => undefined;
@@ -56,6 +62,19 @@ export class GatewayJitter {
     this.ticketsRefused = refused;
   }
 
+  /** The next send takes this much longer, as on a cold start: anything sent after it overtakes it. */
+  coldStartNext(ms: number): void {
+    this.coldStartMs = ms;
+  }
+
+  /** Back to plain forwarding (with the stagger): no refusals, no canned answers. */
+  reset(): void {
+    this.ticketsRefused = false;
+    this.coldStartMs = 0;
+    this.frameRule = () => undefined;
+    this.postRule = () => undefined;
+  }
+
   /** Answers matching `sendMessage` frames with the returned error frame instead of forwarding them. */
   answerFrames(rule: FrameRule): void {
     this.frameRule = rule;
@@ -67,8 +86,9 @@ export class GatewayJitter {
   }
 
   private nextDelay(): number {
-    const delay = STAGGER_MS[this.sent % STAGGER_MS.length] ?? 0;
+    const delay = (STAGGER_MS[this.sent % STAGGER_MS.length] ?? 0) + this.coldStartMs;
     this.sent += 1;
+    this.coldStartMs = 0;
     return delay;
   }
 

@@ -30,7 +30,7 @@ const waitFor = (retryAfterSeconds: number | undefined): number =>
     : DEFAULT_WAIT_MS;
 
 export interface OutboxPorts {
-  api: ApiClient;
+  api: Pick<ApiClient, 'post'>;
   /** Hands a frame to the socket; false when it is not open. */
   sendFrame(frame: ClientFrame): boolean;
   /** The conversation's pending messages, in the order they were written. */
