@@ -39,8 +39,8 @@ describe('send order', () => {
   const banner = () => alice.page.locator('.offline-banner');
   /** Lets the socket connect again (skipping the backoff) and waits until it has. */
   const waitOnline = async () => {
-    const retry = alice.page.getByRole('button', { name: 'Retry now' });
-    if (await retry.isVisible()) await retry.click();
+    // "Retry now" if the banner still offers it (it may vanish any moment: clicked in the page, no race).
+    await alice.page.evaluate("document.querySelector('.offline-banner button')?.click()");
     await expect.poll(() => jitter.openSockets, { timeout: 20_000 }).toBeGreaterThan(0);
   };
   const typeAll = async (texts: readonly string[]) => {

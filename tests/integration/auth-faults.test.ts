@@ -1,7 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../shared/adapters/db/client.js';
+import { runMigrations } from '../../shared/adapters/db/migrate.js';
 import { createRedis } from '../../shared/adapters/redis/client.js';
 import { createSessionStore } from '../../shared/adapters/redis/session-store.js';
 import { type App, createApp } from '../../shared/http/create-app.js';
@@ -22,6 +24,7 @@ type Started = TestApp & { stop(): Promise<void> };
 const FAST_MS = 1_500;
 const DEAD_REDIS = 'redis://127.0.0.1:1';
 const DEAD_POSTGRES = 'postgres://postgres@127.0.0.1:1/x';
+const ADMIN_URL = process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A TCP server that accepts connections and never answers: a hung dependency. */
 async function startBlackHole(): Promise<{ url: (scheme: string) => string; close(): Promise<void> }> {
@@ -289,6 +292,77 @@ describe('dependency faults', () => {
       const { rows } = await t.pool.query('select 1 from users where email = $1', [email]);
       expect(rows).toHaveLength(0);
     });
+  });
+
+  describe('a query that fails (users table renamed after migration)', () => {
+    const name = `auth_broken_${randomBytes(6).toString('hex')}`;
+    let t: Started;
+    let app: App;
+    const logged: { message: string; details: Record<string, unknown> }[] = [];
+
+    const withAdmin = async (sql: string): Promise<void> => {
+      const admin = new pg.Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      try {
+        await admin.query(sql);
+      } finally {
+        await admin.end();
+      }
+    };
+
+    beforeAll(async () => {
+      await withAdmin(`CREATE DATABASE "${name}"`);
+      const url = new URL(ADMIN_URL);
+      url.pathname = `/${name}`;
+      const { db, pool } = createDatabase({
+        url: url.toString(),
+        connectTimeoutMs: 5_000,
+        statementTimeoutMs: 30_000,
+      });
+      try {
+        await runMigrations(db);
+        await pool.query('ALTER TABLE users RENAME TO users_gone');
+      } finally {
+        await pool.end();
+      }
+      t = await startApp({ DATABASE_URL: url.toString() });
+      app = createApp({ ...t.deps, logError: (message, details) => logged.push({ message, details }) });
+    });
+
+    afterAll(async () => {
+      await t?.stop();
+      await withAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    });
+
+    it.each([
+      ['login (a select)', '/auth/login', { transport: 'token' }],
+      ['register (an insert with a password hash)', '/auth/register', { displayName: 'Leaky Name' }],
+    ])(
+      'answers %s with a clean 500 and logs no SQL, parameter, email or password',
+      async (_label, path, extra) => {
+        const email = `leak-${randomUUID()}@example.com`;
+        const password = `pw ${randomUUID()}`;
+        logged.length = 0;
+
+        const res = await send(app, path, jsonPost({ email, password, ...extra }));
+
+        await expectProblem(res.clone(), 500, 'internal_error');
+        const body = await res.text();
+        const log = JSON.stringify(logged);
+        expect(logged).toHaveLength(1);
+        for (const text of [body, log]) {
+          expect(text).not.toMatch(/select|insert|users|"email"|\$1|params|Failed query|relation/i);
+          expect(text).not.toContain(email);
+          expect(text).not.toContain(email.split('@')[0]);
+          expect(text).not.toContain(password);
+          expect(text).not.toContain('$2');
+          expect(text).not.toContain('Leaky Name');
+        }
+        // What is logged instead: our error class and the SQLSTATE (undefined_table), enough to act on.
+        expect(log).toContain('DatabaseFailure');
+        expect(log).toContain('42P01');
+      },
+    );
   });
 
   describe('session store down while Postgres and the limiter work', () => {

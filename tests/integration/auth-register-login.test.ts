@@ -159,6 +159,64 @@ describe('registration and login', () => {
     });
 
     it.each([
+      ['U+3164 HANGUL FILLER', '\u3164'],
+      ['U+2800 BRAILLE PATTERN BLANK', '\u2800'],
+      ['U+00AD SOFT HYPHEN', '\u00ad'],
+      ['U+034F COMBINING GRAPHEME JOINER', '\u034f'],
+      ['U+115F U+1160 Hangul fillers', '\u115f\u1160'],
+      ['U+FFA0 HALFWIDTH HANGUL FILLER', '\uffa0'],
+      ['tag characters', '\u{e0041}\u{e0064}\u{e007f}'],
+      ['a name hidden behind fillers', 'Ada\u3164\u3164'],
+      ['only combining marks', '\u0301\u0301'],
+    ])('refuses an invisible display name (%s) with 400 and creates nothing', async (_label, displayName) => {
+      const email = randomEmail();
+
+      const res = await register({ email, password: STRONG_PASSWORD, displayName });
+
+      const problem = await expectProblem(res, 400, 'validation_failed');
+      expect(problem.errors?.[0]?.path).toBe('displayName');
+      expect(await countUsers(email)).toBe(0);
+    });
+
+    it('keeps an emoji with its presentation selector in a display name (❤️)', async () => {
+      const res = await register({
+        email: randomEmail(),
+        password: STRONG_PASSWORD,
+        displayName: 'Ada \u2764\ufe0f',
+      });
+
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as { user: UserBody }).user.displayName).toBe('Ada \u2764\ufe0f');
+    });
+
+    it.each([
+      ['a soft hyphen U+00AD', (email: string) => `\u00ad${email}`],
+      ['a soft hyphen in the domain', (email: string) => email.replace('example', 'exam\u00adple')],
+      ['a tag character', (email: string) => `${email}\u{e0041}`],
+    ])('refuses an email with %s, so no look-alike account is created', async (_label, spoil) => {
+      const email = randomEmail();
+
+      const res = await register({ email: spoil(email), password: STRONG_PASSWORD, displayName: 'Spoof' });
+
+      await expectProblem(res, 400, 'validation_failed');
+      expect(await countUsers(email)).toBe(0);
+    });
+
+    it.each([
+      ['8 spaces', ' '.repeat(8)],
+      ['ideographic spaces', '\u3000'.repeat(8)],
+      ['tabs and newlines', '\t\n'.repeat(4)],
+    ])('refuses a password of only whitespace (%s) with 400', async (_label, password) => {
+      const email = randomEmail();
+
+      const res = await register({ email, password, displayName: 'Blank' });
+
+      const problem = await expectProblem(res, 400, 'validation_failed');
+      expect(problem.errors?.[0]?.path).toBe('password');
+      expect(await countUsers(email)).toBe(0);
+    });
+
+    it.each([
       ['a non-string password', { password: 12345678 }],
       ['a null password', { password: null }],
       ['an array email', { email: ['a@example.com'] }],

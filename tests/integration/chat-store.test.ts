@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createBlockStore } from '../../shared/adapters/redis/block-store.js';
 import { createChatStore } from '../../shared/adapters/redis/chat-store.js';
 import { createRedis, type RedisClient } from '../../shared/adapters/redis/client.js';
 import { systemClock } from '../../shared/domain/auth/ports.js';
@@ -10,7 +11,7 @@ import { listMessages } from '../../shared/domain/chat/list-messages.js';
 import { markRead } from '../../shared/domain/chat/mark-read.js';
 import type { ChatMessage } from '../../shared/domain/chat/message.js';
 import { compareMessageIds, isMessageId, parseMessageId } from '../../shared/domain/chat/message-id.js';
-import type { ChatDeps, ChatStore } from '../../shared/domain/chat/ports.js';
+import type { BlockStore, ChatDeps, ChatStore } from '../../shared/domain/chat/ports.js';
 import { sendMessage } from '../../shared/domain/chat/send-message.js';
 import { AppError, dependencyUnavailable } from '../../shared/domain/errors.js';
 import { clockPasses } from '../support/poll.js';
@@ -134,11 +135,13 @@ describe.each(TARGETS)('chat store on $name', (target) => {
   const keyPrefix = uniquePrefix('chat');
   let connection: Awaited<ReturnType<Target['connect']>> | undefined;
   let store: ChatStore;
+  let blocks: BlockStore;
   let deps: ChatDeps;
 
   beforeAll(async () => {
     connection = await target.connect(keyPrefix);
     store = createChatStore(connection.redis, keyPrefix);
+    blocks = createBlockStore(connection.redis);
     deps = { chat: store, clock: systemClock };
   }, 60_000);
 
@@ -235,11 +238,11 @@ describe.each(TARGETS)('chat store on $name', (target) => {
     const toD = await send(a, d, 'to d');
 
     expect(await contactsOf(a)).toEqual([
-      { peerId: d, lastMessage: toD.message, unread: 0 },
-      { peerId: c, lastMessage: fromC.message, unread: 1 },
-      { peerId: b, lastMessage: toB.message, unread: 0 },
+      { peerId: d, lastMessage: toD.message, unread: 0, messaged: true },
+      { peerId: c, lastMessage: fromC.message, unread: 1, messaged: false },
+      { peerId: b, lastMessage: toB.message, unread: 0, messaged: true },
     ]);
-    expect(await contactsOf(b)).toEqual([{ peerId: a, lastMessage: toB.message, unread: 1 }]);
+    expect(await contactsOf(b)).toEqual([{ peerId: a, lastMessage: toB.message, unread: 1, messaged: false }]);
 
     await clockPasses(msOf(toD.message));
     const reply = await send(b, a, 'b answers');
@@ -305,8 +308,8 @@ describe.each(TARGETS)('chat store on $name', (target) => {
 
     expect(retry.duplicate).toBe(true);
     expect(retry.message).toEqual(persisted.messages[0]);
-    expect(await contactsOf(a)).toEqual([{ peerId: b, lastMessage: retry.message, unread: 0 }]);
-    expect(await contactsOf(b)).toEqual([{ peerId: a, lastMessage: retry.message, unread: 1 }]);
+    expect(await contactsOf(a)).toEqual([{ peerId: b, lastMessage: retry.message, unread: 0, messaged: true }]);
+    expect(await contactsOf(b)).toEqual([{ peerId: a, lastMessage: retry.message, unread: 1, messaged: false }]);
   });
 
   it('never moves a contact or its last message back when an older send is retried late', async () => {
@@ -325,10 +328,42 @@ describe.each(TARGETS)('chat store on $name', (target) => {
 
     expect(retry).toEqual({ message: old, duplicate: true });
     expect(await contactsOf(b)).toEqual([
-      { peerId: a, lastMessage: newer.message, unread: 2 },
-      { peerId: c, lastMessage: fromC.message, unread: 1 },
+      { peerId: a, lastMessage: newer.message, unread: 2, messaged: false },
+      { peerId: c, lastMessage: fromC.message, unread: 1, messaged: false },
     ]);
-    expect(await contactsOf(a)).toEqual([{ peerId: b, lastMessage: newer.message, unread: 0 }]);
+    expect(await contactsOf(a)).toEqual([{ peerId: b, lastMessage: newer.message, unread: 0, messaged: true }]);
+  });
+
+  it('remembers whom a user has messaged, most recent first, for the mutual-conversation rule', async () => {
+    const [a, b, c] = [newUser(), newUser(), newUser()];
+    await send(a, b, 'first');
+    await send(c, a, 'stranger');
+    const last = await send(a, c, 'answer');
+    await clockPasses(msOf(last.message));
+
+    expect(await store.hasMessaged(a, b)).toBe(true);
+    expect(await store.hasMessaged(b, a)).toBe(false);
+    expect(await store.peersMessagedBy(a, 10)).toEqual([c, b]);
+    expect(await store.peersMessagedBy(b, 10)).toEqual([]);
+  });
+
+  it('refuses to append in a blocked conversation, either way round, and stores nothing', async () => {
+    const [a, b] = [newUser(), newUser()];
+    await send(a, b, 'before the block');
+    await blocks.block(b, a, conversationIdFor(a, b), Date.now());
+
+    await expectAppError(send(a, b, 'after the block'), 'blocked');
+    await expectAppError(send(b, a, 'the blocker writes'), 'blocked');
+
+    const page = await listMessages(deps, { userId: a, peerId: b, limit: 10 });
+    expect(page.messages.map((message) => message.body)).toEqual(['before the block']);
+    expect(await contactsOf(b)).toEqual([]);
+    expect(await store.hasMessaged(b, a)).toBe(false);
+    expect((await blocks.list(b)).map((entry) => entry.peerId)).toEqual([a]);
+
+    await blocks.unblock(b, a, conversationIdFor(a, b));
+    expect((await send(a, b, 'after unblock')).duplicate).toBe(false);
+    expect(await blocks.list(b)).toEqual([]);
   });
 
   it('derives the same conversation from either side', async () => {

@@ -163,9 +163,10 @@ describe('WebSocket $connect and $disconnect through the local emulator', () => 
     );
   });
 
-  it("announces a contact's first socket as online and its last socket closing as offline", async () => {
+  it("announces a mutual contact's first socket as online and its last socket closing as offline", async () => {
     const [alice, bob] = await Promise.all([signUp(h), signUp(h)]);
     expect((await sendOverHttp(h, alice, bob)).status).toBe(201);
+    expect((await sendOverHttp(h, bob, alice)).status).toBe(201);
     const aliceSocket = track(await openSocket(h.gateway.url, { headers: bearer(alice.accessToken) }));
     const isBobPresence = (online: boolean) => (frame: unknown) =>
       isFrameOfType('presence')(frame) && frame.userId === bob.id && frame.online === online;

@@ -185,6 +185,7 @@ describe('WebSocket frames through the local emulator', () => {
         code: 'dependency_unavailable',
         detail: expect.any(String),
         clientMsgId: 'm-down',
+        retryAfter: 1,
       });
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {

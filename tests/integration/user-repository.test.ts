@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../shared/adapters/db/client.js';
+import { DatabaseFailure } from '../../shared/adapters/db/pg-errors.js';
 import { createUserRepository } from '../../shared/adapters/db/user-repository.js';
 import type { UserRepository } from '../../shared/domain/auth/ports.js';
 import { AppError } from '../../shared/domain/errors.js';
@@ -184,5 +185,21 @@ describe('Postgres user repository', () => {
     } finally {
       await dead.pool.end();
     }
+  });
+
+  it('rejects a failing query with a DatabaseFailure naming the SQLSTATE, never the SQL or its values', async () => {
+    const probe = `probe-${randomUUID()}`;
+
+    const failure = await users.findById(probe).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeInstanceOf(DatabaseFailure);
+    expect(failure).toMatchObject({ code: '22P02' });
+    const text = `${String(failure)} ${(failure as Error).stack} ${JSON.stringify(failure)}`;
+    expect(text).not.toContain(probe);
+    expect(text).not.toMatch(/select|users|params|\$1/i);
+    expect((failure as Error).cause).toBeUndefined();
   });
 });

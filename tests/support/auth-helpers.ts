@@ -103,6 +103,26 @@ export async function removeRedisKeys(url: string, prefix: string): Promise<void
   }
 }
 
+/** Every key under `prefix`, prefix included (SCAN with a client of its own). */
+export async function listRedisKeys(url: string, prefix: string): Promise<string[]> {
+  if (!prefix) throw new Error('Refusing to list keys without a prefix');
+  const raw = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 1_000 });
+  raw.on('error', () => {});
+  try {
+    await raw.connect();
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await raw.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 500);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+    return found;
+  } finally {
+    raw.disconnect();
+  }
+}
+
 const escapeGlob = (value: string): string => value.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
