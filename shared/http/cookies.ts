@@ -5,8 +5,8 @@ import type { SessionTokens } from '../domain/auth/session-tokens.js';
 /** `/auth`, not just `/auth/refresh`: logout must receive the refresh cookie to end the session by it. */
 export const REFRESH_COOKIE_PATH = '/auth';
 /**
- * Where the refresh cookie lived before. A browser still holding one would send two refresh cookies
- * (ambiguous, so 401) once the new path is set, so every set and clear also expires the old one.
+ * Where the refresh cookie lived before. A browser still holding one sends two refresh cookies to
+ * `/auth/refresh` once the new one is set (ambiguous, so 401): cookie refreshes and every clear expire it.
  */
 export const LEGACY_REFRESH_COOKIE_PATH = '/auth/refresh';
 
@@ -24,7 +24,8 @@ export const cookieNames = (secure: boolean): CookieNames =>
 const maxAgeUntil = (expiresAt: Date): number =>
   Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
 
-const expireLegacyRefreshCookie = (c: Context, secure: boolean): void =>
+/** Expires a refresh cookie left on the old path; sent before the new cookies so name-keyed jars keep those. */
+export const expireLegacyRefreshCookie = (c: Context, secure: boolean): void =>
   setCookie(c, cookieNames(secure).refresh, '', {
     path: LEGACY_REFRESH_COOKIE_PATH,
     httpOnly: true,
@@ -35,8 +36,6 @@ const expireLegacyRefreshCookie = (c: Context, secure: boolean): void =>
 
 export function setSessionCookies(c: Context, tokens: SessionTokens, secure: boolean): void {
   const names = cookieNames(secure);
-  // First, so a client that keys cookies by name alone ends up with the live one.
-  expireLegacyRefreshCookie(c, secure);
   setCookie(c, names.access, tokens.access.token, {
     path: '/',
     httpOnly: true,

@@ -244,6 +244,7 @@ describe.skipIf(!wsUrl())('identity and session lifetime of a socket', () => {
     const [alice, bob] = await chatUsers(2);
     if (!alice || !bob) throw new Error('users missing');
     await postMessageOk(alice, bob.id, 'contacts');
+    await postMessageOk(bob, alice.id, 'mutual contacts');
     const bobSocket = await connectAs(bob);
     const aliceSocket = await connectAs(alice);
     await bobSocket.waitFor(frame('presence', (presence) => presence.userId === alice.id && presence.online));

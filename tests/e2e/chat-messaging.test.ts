@@ -119,7 +119,8 @@ describe.skipIf(!wsUrl())('chat messaging over the WebSocket API', () => {
     const [newest, second] = ids;
     if (!newest) throw new Error('no messages');
     expect((await historyPage(bob, alice.id, { before: newest, limit: 1 })).messages[0]?.id).toBe(second);
-    expect(await contactOf(bob, alice.id)).toMatchObject({ unread: 7, online: true });
+    // Alice is online, but Bob has not written back: presence is shared only in mutual conversations.
+    expect(await contactOf(bob, alice.id)).toMatchObject({ unread: 7, online: false });
 
     // Coming online later delivers nothing old over the socket: clients resync from history.
     const bobSocket = await connectAs(bob);
@@ -189,6 +190,9 @@ describe.skipIf(!wsUrl())('chat messaging over the WebSocket API', () => {
     const aliceSocket = await connectAs(alice);
     const bobSocket = await connectAs(bob, 'ticket', 'bob');
     const bobOther = await connectAs(bobTablet, 'ticket', 'bob-tablet');
+    // Typing and read receipts flow only once both have written.
+    await postMessageOk(alice, bob.id, 'hi');
+    await postMessageOk(bob, alice.id, 'hello');
 
     aliceSocket.send({ action: 'typing', to: bob.id });
     const typing = await Promise.all([bobSocket, bobOther].map((socket) => socket.waitFor(frame('typing'))));
@@ -222,6 +226,7 @@ describe.skipIf(!wsUrl())('chat messaging over the WebSocket API', () => {
     if (!alice || !bob) throw new Error('users missing');
     const alicePhone = await anotherDevice(alice);
     await postMessageOk(alice, bob.id, 'we are contacts now');
+    await postMessageOk(bob, alice.id, 'and we talk both ways');
     const bobSocket = await connectAs(bob);
     const aboutAlice = (online: boolean) =>
       frame('presence', (presence) => presence.userId === alice.id && presence.online === online);

@@ -235,6 +235,22 @@ describe('refresh rotation and sessions', () => {
       expect((await me(app, { cookie: `__Host-access=${access?.value}` })).status).toBe(200);
     });
 
+    it('in cookie mode also expires a refresh cookie left on the old Path=/auth/refresh, so it cannot make the next refresh ambiguous', async () => {
+      const account = await registerAccount(app);
+      const login = await loginWithCookies(app, account);
+
+      const res = await refreshWithCookie(app, `__Secure-refresh=${login.refresh}`);
+
+      expect(res.status).toBe(200);
+      const refreshCookies = res.headers
+        .getSetCookie()
+        .filter((header) => header.startsWith('__Secure-refresh='));
+      expect(refreshCookies).toHaveLength(2);
+      expect(refreshCookies[0]).toMatch(/^__Secure-refresh=;.*Max-Age=0/);
+      expect(refreshCookies[0]).toContain('Path=/auth/refresh');
+      expect(refreshCookies[1]).toMatch(/^__Secure-refresh=[\w-]+\.[\w-]+\.[\w-]+;.*Path=\/auth;/);
+    });
+
     it.each([
       ['an invalid refresh cookie', () => '__Secure-refresh=not-a-token'],
       ['no refresh cookie', () => 'unrelated=1'],

@@ -97,6 +97,29 @@ describe('access and refresh tokens', () => {
     expect(refreshClaims.aud).not.toEqual(claims.aud);
   });
 
+  it('gives the access and the refresh token each their own jti; the access jti does not reveal the refresh id', async () => {
+    const access = decodeJwt(session.accessToken);
+    const refresh = decodeJwt(session.refreshToken);
+
+    expect(access.jti).toEqual(expect.any(String));
+    expect(refresh.jti).toEqual(expect.any(String));
+    expect(access.jti).not.toBe(refresh.jti);
+    expect(session.accessToken).not.toContain(String(refresh.jti));
+    expect(JSON.stringify(access)).not.toContain(String(refresh.jti));
+  });
+
+  it('keeps the jtis distinct after a rotation, and a grace replay returns the byte-identical pair', async () => {
+    const fresh = await loginWithTokens(t.app, account);
+    const rotate = () => send(t.app, '/auth/refresh', jsonPost({ refreshToken: fresh.refreshToken }));
+
+    const first = (await (await rotate()).json()) as TokenSession;
+    const replay = (await (await rotate()).json()) as TokenSession;
+
+    expect(replay).toEqual(first);
+    expect(decodeJwt(first.accessToken).jti).not.toBe(decodeJwt(first.refreshToken).jti);
+    expect(decodeJwt(first.accessToken).jti).not.toBe(decodeJwt(fresh.accessToken).jti);
+  });
+
   it('accepts a token crafted here with genuine claims (control for the cases below)', async () => {
     const { header, payload } = genuine();
 

@@ -13,6 +13,7 @@ import { clientIp } from '../client-ip.js';
 import {
   clearSessionCookies,
   cookieNames,
+  expireLegacyRefreshCookie,
   readCookie,
   readCookieValues,
   setSessionCookies,
@@ -138,6 +139,7 @@ export function authRoutes(deps: AppDeps) {
       if (!presented) throw unauthenticated('No refresh token');
       const tokens = await refreshSession(deps, presented);
       if (!cookieMode) return c.json(tokenBody(tokens), 200);
+      expireLegacyRefreshCookie(c, secure);
       setSessionCookies(c, tokens, secure);
       return c.json({ accessTokenExpiresAt: tokens.access.expiresAt.toISOString() }, 200);
     } catch (error) {

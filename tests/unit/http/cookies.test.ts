@@ -3,6 +3,7 @@ import type { SessionTokens } from '../../../shared/domain/auth/session-tokens.j
 import {
   clearSessionCookies,
   cookieNames,
+  expireLegacyRefreshCookie,
   LEGACY_REFRESH_COOKIE_PATH,
   REFRESH_COOKIE_PATH,
   readCookie,
@@ -39,10 +40,6 @@ function cookie(cookies: Map<string, SetCookie>, name: string): SetCookie {
   if (!found) throw new Error(`no Set-Cookie for ${name}; got ${[...cookies.keys()].join(', ')}`);
   return found;
 }
-
-/** A Response carrying just one Set-Cookie header, to parse it on its own. */
-const headersWith = (setCookie: string): Response =>
-  new Response(null, { headers: { 'set-cookie': setCookie } });
 
 const ACCESS_TTL = 900;
 const REFRESH_TTL = 30 * 24 * 3600;
@@ -124,21 +121,29 @@ describe('setSessionCookies', () => {
     expect(cookie(cookies, 'refresh').attributes.get('path')).toBe('/auth');
   });
 
-  it('first expires a refresh cookie left on the old Path=/auth/refresh, which would make refresh ambiguous', async () => {
+  it('sets exactly the two session cookies', async () => {
     const res = await cookieApp(true).request('/set', { method: 'POST' });
 
-    const refreshHeaders = res.headers
-      .getSetCookie()
-      .filter((header) => header.startsWith('__Secure-refresh='));
-    expect(refreshHeaders).toHaveLength(2);
-    const [legacy, live] = refreshHeaders.map((header) =>
-      setCookiesOf(headersWith(header)).get('__Secure-refresh'),
+    expect(res.headers.getSetCookie()).toHaveLength(2);
+  });
+});
+
+describe('expireLegacyRefreshCookie', () => {
+  it('expires a refresh cookie left on the old Path=/auth/refresh, which would make refresh ambiguous', async () => {
+    const app = tinyApp((routes) =>
+      routes.post('/legacy', (c) => {
+        expireLegacyRefreshCookie(c, true);
+        return c.body(null, 204);
+      }),
     );
-    expect(legacy?.value).toBe('');
-    expect(legacy?.attributes.get('max-age')).toBe('0');
-    expectHardened(legacy as SetCookie, LEGACY_REFRESH_COOKIE_PATH);
-    expect(live?.value).toBe('refresh.jwt.value');
-    expect(live?.attributes.get('path')).toBe('/auth');
+
+    const res = await app.request('/legacy', { method: 'POST' });
+
+    const legacy = cookie(setCookiesOf(res), '__Secure-refresh');
+    expect(legacy.value).toBe('');
+    expect(legacy.attributes.get('max-age')).toBe('0');
+    expectHardened(legacy, LEGACY_REFRESH_COOKIE_PATH);
+    expect(LEGACY_REFRESH_COOKIE_PATH).toBe('/auth/refresh');
   });
 });
 
