@@ -3,8 +3,9 @@
 /**
  * One CloudFront site (the Router) serves the browser client and, on the paths below, the HTTP API: page and
  * API share an origin, so the HttpOnly SameSite=Strict cookies (`__Host-access` on `/`, `__Secure-refresh` on
- * `/auth/refresh`) work as on `npm start` (web/README.md, "Deployment contract"). No prefix is added: the
- * refresh cookie's Path must match the path the browser calls.
+ * `/auth`) work as on `npm start` (web/README.md, "Deployment contract"). No prefix is added: the
+ * refresh cookie's Path must match the path the browser calls. No `/docs`: the docs UI exists only under
+ * `npm start` (local/api-docs.ts); deployed stages publish `/openapi.json` alone.
  */
 export const API_PATH_PREFIXES = [
   '/auth',
@@ -15,7 +16,6 @@ export const API_PATH_PREFIXES = [
   '/ready',
   '/.well-known',
   '/openapi.json',
-  '/docs',
 ] as const;
 
 /** CloudFront Functions JS: whether `uri` is one of the API's paths (what the Router sends to the HTTP API). */

@@ -28,6 +28,8 @@ import {
 } from '../support/e2e-http.js';
 
 const ACCESS_TTL_MAX_SECONDS = 15 * 60;
+/** The refresh cookie is scoped to /auth (not just /auth/refresh) so that logout receives it too. */
+const REFRESH_COOKIE_PATH = '/auth';
 const REFRESH_TTL_MAX_SECONDS = 30 * 24 * 3600;
 const CookieLoginSchema = z.object({ user: UserSchema, accessTokenExpiresAt: z.iso.datetime() });
 const CookieRefreshSchema = z.object({ accessTokenExpiresAt: z.iso.datetime() });
@@ -84,7 +86,7 @@ describe('an existing account: sign-in, /me and refresh', () => {
       expect(cookie.attributes.has('domain')).toBe(false);
     }
     expect(access.attributes.get('path')).toBe('/');
-    expect(refresh.attributes.get('path')).toBe(REFRESH_PATH);
+    expect(refresh.attributes.get('path')).toBe(REFRESH_COOKIE_PATH);
 
     const text = await res.text();
     const body = CookieLoginSchema.strict().parse(JSON.parse(text));
@@ -176,6 +178,7 @@ describe('an existing account: sign-in, /me and refresh', () => {
     for (const claim of ['iss', 'aud', 'sid', 'jti', 'iat', 'exp']) expect(payload).toHaveProperty(claim);
     expect(Number(payload.exp) - Number(payload.iat)).toBeLessThanOrEqual(ACCESS_TTL_MAX_SECONDS);
     expect(jwtClaims(tokens.refreshToken).aud).not.toEqual(payload.aud);
+    expect(jwtClaims(tokens.refreshToken).jti).not.toEqual(payload.jti);
   });
 
   it('token refresh rotates the pair; the old token replays the same pair within the grace window', async () => {
@@ -215,9 +218,12 @@ describe('an existing account: sign-in, /me and refresh', () => {
     const res = await call(REFRESH_PATH, { method: 'POST', jar });
 
     expect(res.status, await res.clone().text()).toBe(200);
-    const cookies = parseSetCookies(res);
-    expect(cookies.map((cookie) => cookie.name).sort()).toEqual([ACCESS_COOKIE, REFRESH_COOKIE].sort());
-    expect(setCookieNamed(res, REFRESH_COOKIE).attributes.get('path')).toBe(REFRESH_PATH);
+    // Besides the two new cookies, an expiry for a refresh cookie left on the old /auth/refresh path.
+    const live = parseSetCookies(res).filter((cookie) => cookie.value !== '');
+    expect(live.map((cookie) => cookie.name).sort()).toEqual([ACCESS_COOKIE, REFRESH_COOKIE].sort());
+    expect(live.find((cookie) => cookie.name === REFRESH_COOKIE)?.attributes.get('path')).toBe(
+      REFRESH_COOKIE_PATH,
+    );
     CookieRefreshSchema.strict().parse(await res.json());
     expect(jar.get(ACCESS_COOKIE)).not.toBe(oldAccess);
     expect(jar.get(REFRESH_COOKIE)).not.toBe(oldRefresh);
@@ -233,9 +239,9 @@ describe('an existing account: sign-in, /me and refresh', () => {
     const res = await call(REFRESH_PATH, { method: 'POST', jar: stale });
 
     await expectProblem(res, 401, 'refresh_token_reused');
-    for (const name of [ACCESS_COOKIE, REFRESH_COOKIE]) {
-      expect(setCookieNamed(res, name).attributes.get('max-age')).toBe('0');
-    }
+    const cleared = parseSetCookies(res);
+    expect(new Set(cleared.map((cookie) => cookie.name))).toEqual(new Set([ACCESS_COOKIE, REFRESH_COOKIE]));
+    for (const cookie of cleared) expect(cookie.attributes.get('max-age')).toBe('0');
     await expectProblem(await call('/me', { jar }), 401, 'unauthenticated');
     await expectProblem(await call(REFRESH_PATH, { method: 'POST', jar }), 401, 'unauthenticated');
   });

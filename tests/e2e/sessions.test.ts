@@ -11,7 +11,15 @@ import {
   refreshWithToken,
   registerAccount,
 } from '../support/e2e-accounts.js';
-import { bearer, call, expectProblem, readJson, SessionSchema, setCookieNamed } from '../support/e2e-http.js';
+import {
+  bearer,
+  CookieJar,
+  call,
+  expectProblem,
+  parseSetCookies,
+  readJson,
+  SessionSchema,
+} from '../support/e2e-http.js';
 
 const SPOOFED_IP = '203.0.113.66';
 const SessionListSchema = z.object({ sessions: z.array(SessionSchema) });
@@ -22,13 +30,14 @@ async function listSessions(accessToken: string) {
   return (await readJson(res, SessionListSchema)).sessions;
 }
 
+/** Both cookies expired on the paths they are set with (refresh: /auth, and the old /auth/refresh too). */
 function expectCookiesExpired(res: Response): void {
-  const access = setCookieNamed(res, ACCESS_COOKIE);
-  const refresh = setCookieNamed(res, REFRESH_COOKIE);
-  expect(access.attributes.get('max-age')).toBe('0');
-  expect(access.attributes.get('path')).toBe('/');
-  expect(refresh.attributes.get('max-age')).toBe('0');
-  expect(refresh.attributes.get('path')).toBe(REFRESH_PATH);
+  const cookies = parseSetCookies(res);
+  for (const cookie of cookies) expect(cookie.attributes.get('max-age'), cookie.raw).toBe('0');
+  const pathsOf = (name: string) =>
+    cookies.filter((cookie) => cookie.name === name).map((cookie) => cookie.attributes.get('path'));
+  expect(pathsOf(ACCESS_COOKIE)).toEqual(['/']);
+  expect(pathsOf(REFRESH_COOKIE).sort()).toEqual(['/auth', '/auth/refresh']);
 }
 
 let account: Account;
@@ -113,6 +122,32 @@ describe('logout', () => {
     await expectProblem(await call('/me', { headers: bearer(ended.accessToken) }), 401, 'unauthenticated');
     await expectProblem(await refreshWithToken(ended.refreshToken), 401, 'unauthenticated');
     expect((await call('/me', { headers: bearer(kept.accessToken) })).status).toBe(200);
+  });
+
+  it('ends a cookie session by the refresh cookie alone, once the browser has dropped the expired access cookie', async () => {
+    const { jar } = await loginWithCookies(account);
+    const refreshOnly = new CookieJar();
+    refreshOnly.set(REFRESH_COOKIE, jar.get(REFRESH_COOKIE) ?? '', '/auth');
+
+    const res = await call('/auth/logout', { method: 'POST', jar: refreshOnly.clone() });
+
+    expect(res.status).toBe(204);
+    await expectProblem(
+      await call(REFRESH_PATH, { method: 'POST', jar: refreshOnly }),
+      401,
+      'unauthenticated',
+    );
+    await expectProblem(await call('/me', { jar }), 401, 'unauthenticated');
+  });
+
+  it('ends a token session by a {refreshToken} body alone', async () => {
+    const tokens = await loginWithTokens(account);
+
+    const res = await call('/auth/logout', { json: { refreshToken: tokens.refreshToken } });
+
+    expect(res.status).toBe(204);
+    await expectProblem(await refreshWithToken(tokens.refreshToken), 401, 'unauthenticated');
+    await expectProblem(await call('/me', { headers: bearer(tokens.accessToken) }), 401, 'unauthenticated');
   });
 
   it('logout without credentials is still 204 and still expires the cookies', async () => {

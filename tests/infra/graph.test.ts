@@ -389,7 +389,7 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
       contentSecurityPolicy(wsUrl),
     );
     expect(respond('/assets/app.js', 'text/javascript')['x-content-type-options']?.value).toBe('nosniff');
-    expect(respond('/docs', 'text/html')['content-security-policy']).toBeUndefined();
+    expect(respond('/openapi.json', 'application/json')['content-security-policy']).toBeUndefined();
     expect(respond('/auth/login', 'application/json')['x-content-type-options']).toBeUndefined();
   });
 });
