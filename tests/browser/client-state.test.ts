@@ -211,8 +211,11 @@ describe('client outbox', () => {
     const h = outboxHarness();
     h.write(PEER, 'x1');
     h.write(PEER, 'x2');
-    h.outbox.rejected(PEER, 'id-x1', 'blocked', 'Blocked');
-    expect(h.pending(PEER)[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('blocked') });
+    h.outbox.rejected(PEER, 'id-x1', 'blocked', 'This user does not accept your messages');
+    expect(h.pending(PEER)[0]).toMatchObject({
+      state: 'failed',
+      error: 'This user does not accept your messages',
+    });
     expect(h.frames.map((f) => f.body)).toEqual(['x1', 'x2']);
 
     h.socketOpen = false;

@@ -162,7 +162,7 @@ describe('send order', () => {
     const failed = messageItem(alice.page, 'refusal 02');
     await expect.poll(() => failed.getAttribute('data-state')).toBe('failed');
     await expectText(failed, 'Not sent');
-    await expectText(failed, 'blocked');
+    await expectText(failed, detail);
   });
 
   it('has no page errors', () => {

@@ -58,14 +58,20 @@ describe('system endpoints', () => {
     expect(documented).toEqual(expect.arrayContaining(AUTH_ROUTES));
   });
 
-  it('GET /docs serves an HTML API reference built from /openapi.json', async () => {
+  it('GET /docs is absent (deployed functions) or a page running only same-origin scripts under a strict CSP', async () => {
     const res = await call('/docs');
 
+    // Deployed stages serve no docs UI at all; the local emulator serves pinned assets from its own origin.
+    if (res.status === 404) return;
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html\b/);
-    const html = await res.text();
-    expect(html.toLowerCase()).toContain('<html');
-    expect(html).toContain('/openapi.json');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*(https?:|\*|'unsafe-inline')/);
+    const sources = [...(await res.text()).matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((match) => match[1]);
+    expect(sources.length).toBeGreaterThan(0);
+    for (const src of sources) expect(src).toMatch(/^\/(?!\/)/);
   });
 
   it('GET /.well-known/jwks.json publishes public keys only, cacheable', async () => {

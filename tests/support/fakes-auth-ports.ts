@@ -11,7 +11,6 @@ import type {
   SessionSockets,
   SessionStore,
   SessionSummary,
-  VerifyOptions,
   SignedToken,
   ThrottleDecision,
   TokenClaims,
@@ -19,6 +18,7 @@ import type {
   User,
   UserRepository,
   UserWithPasswordHash,
+  VerifyOptions,
 } from '../../shared/domain/auth/ports.js';
 import { AppError } from '../../shared/domain/errors.js';
 
@@ -97,7 +97,11 @@ export class FakeUserRepository implements UserRepository {
     const needle = query.name.toLowerCase();
     const matches = (user: User): boolean =>
       user.email === query.email ||
-      (needle !== '' && user.displayName.toLowerCase().split(/\s+/).some((word) => word.startsWith(needle)));
+      (needle !== '' &&
+        user.displayName
+          .toLowerCase()
+          .split(/\s+/)
+          .some((word) => word.startsWith(needle)));
     return [...this.byEmail.values()]
       .filter((user) => user.id !== excludeUserId && matches(user))
       .slice(0, limit)

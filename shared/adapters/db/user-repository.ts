@@ -62,7 +62,9 @@ export function createUserRepository(db: Database): UserRepository {
       return db
         .select(publicColumns)
         .from(users)
-        .where(and(ne(users.id, excludeUserId), query.email ? or(eq(users.email, query.email), byName) : byName))
+        .where(
+          and(ne(users.id, excludeUserId), query.email ? or(eq(users.email, query.email), byName) : byName),
+        )
         .orderBy(users.displayName)
         .limit(limit)
         .catch(translateDbFailure);

@@ -14,7 +14,7 @@ const MAX_TOKENS_PER_KIND = 4;
 /**
  * Ends every session the caller proves it holds, by either token: an access token counts even when
  * expired (its signature, issuer, audience and type still verify), and a refresh token revokes without
- * rotating. Unverifiable tokens are ignored, so logout is idempotent and always succeeds.
+ * rotating. Unverifiable tokens are ignored, so logout is idempotent (only a store outage fails it).
  */
 export async function logOut(
   deps: Pick<AuthDeps, 'sessions' | 'sockets' | 'tokens'>,

@@ -56,7 +56,8 @@ const login = createRoute({
   path: '/auth/login',
   tags: ['auth'],
   description:
-    'transport "cookie" (default) sets HttpOnly cookies and returns no tokens; "token" returns them in the body.',
+    'transport "cookie" (default) sets HttpOnly cookies (access on Path=/, refresh on Path=/auth so refresh ' +
+    'and logout receive it) and returns no tokens; "token" returns them in the body.',
   request: { body: { required: true, ...jsonContent(LoginBody, 'Credentials') } },
   responses: {
     200: jsonContent(z.union([CookieSessionResponse, TokenSessionResponse]), 'Signed in'),

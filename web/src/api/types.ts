@@ -46,6 +46,12 @@ export interface SessionInfo {
   current: boolean;
 }
 
+/** Someone the user blocked (`GET /chat/blocks`). */
+export interface BlockedPerson {
+  user: Person;
+  blockedAt: string;
+}
+
 export interface FieldError {
   path: string;
   message: string;

@@ -5,6 +5,7 @@ import { loadConfig, type RuntimeConfig } from '../config.js';
 import { ChatStore } from '../state/chat-store.js';
 import { LightElement } from './light-element.js';
 import './auth-screen.js';
+import './blocked-panel.js';
 import './contact-list.js';
 import './conversation-view.js';
 import './offline-banner.js';
@@ -27,11 +28,13 @@ export class ChatApp extends LightElement {
   static override properties = {
     phase: { state: true },
     sessionsOpen: { state: true },
+    blockedOpen: { state: true },
     signingOut: { state: true },
     problem: { state: true },
   };
   declare phase: Phase;
   declare sessionsOpen: boolean;
+  declare blockedOpen: boolean;
   declare signingOut: boolean;
   declare problem: string;
   private readonly api = new ApiClient();
@@ -41,6 +44,7 @@ export class ChatApp extends LightElement {
     super();
     this.phase = { kind: 'starting' };
     this.sessionsOpen = false;
+    this.blockedOpen = false;
     this.signingOut = false;
     this.problem = '';
     this.api.onSessionEnded = () => this.endSession('Your session has ended. Please sign in again.');
@@ -81,6 +85,9 @@ export class ChatApp extends LightElement {
           @open-sessions=${() => {
             this.sessionsOpen = true;
           }}
+          @open-blocked=${() => {
+            this.blockedOpen = true;
+          }}
           @sign-out=${this.signOut}
         ></top-bar>
         <offline-banner .store=${store}></offline-banner>
@@ -100,6 +107,13 @@ export class ChatApp extends LightElement {
           }}
           @signed-out=${() => this.endSession('You signed out on every device.')}
         ></sessions-panel>
+        <blocked-panel
+          .store=${store}
+          ?open=${this.blockedOpen}
+          @close=${() => {
+            this.blockedOpen = false;
+          }}
+        ></blocked-panel>
       </div>
     `;
   }
@@ -132,6 +146,7 @@ export class ChatApp extends LightElement {
     this.api.cancelRefresh();
     if (this.phase.kind === 'signed-in') this.phase.store.stop();
     this.sessionsOpen = false;
+    this.blockedOpen = false;
     this.signingOut = false;
     this.phase = { kind: 'signed-out', notice };
   }

@@ -103,9 +103,12 @@ export class MessageLog extends StoreElement {
           ${pending.error ? html`<span class="error-text">${pending.error}</span>` : nothing}
           ${
             pending.state === 'failed'
-              ? html`<button class="link small" type="button" @click=${() => this.discard(pending.clientMsgId)}>
-                  Discard
-                </button>`
+              ? html`<button class="link small" type="button" @click=${() => this.retry(pending.clientMsgId)}>
+                    Retry
+                  </button>
+                  <button class="link small" type="button" @click=${() => this.discard(pending.clientMsgId)}>
+                    Discard
+                  </button>`
               : nothing
           }
         </p>
@@ -181,6 +184,10 @@ export class MessageLog extends StoreElement {
   private readonly loadOlder = async (): Promise<void> => {
     await this.store?.loadOlder(this.peerId);
   };
+
+  private retry(clientMsgId: string): void {
+    this.store?.retry(this.peerId, clientMsgId);
+  }
 
   private discard(clientMsgId: string): void {
     this.store?.discard(this.peerId, clientMsgId);

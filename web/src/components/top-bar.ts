@@ -3,7 +3,10 @@ import type { User } from '../api/types.js';
 import { avatar } from './avatar.js';
 import { LightElement } from './light-element.js';
 
-/** App header: who is signed in, the sessions panel and sign out (`open-sessions`, `sign-out` events). */
+/**
+ * App header: who is signed in, the sessions and blocked-people panels and sign out (`open-sessions`,
+ * `open-blocked`, `sign-out` events).
+ */
 export class TopBar extends LightElement {
   static override properties = { user: { attribute: false }, busy: { type: Boolean } };
   declare user: User | undefined;
@@ -25,6 +28,7 @@ export class TopBar extends LightElement {
         </div>
         <nav class="top-actions" aria-label="Account">
           <button class="ghost" type="button" @click=${() => this.emit('open-sessions')}>Sessions</button>
+          <button class="ghost" type="button" @click=${() => this.emit('open-blocked')}>Blocked people</button>
           <button class="ghost" type="button" ?disabled=${this.busy} @click=${() => this.emit('sign-out')}>
             Sign out
           </button>

@@ -1,6 +1,7 @@
 import type { ApiClient } from '../api/client.js';
 import type { Contact, Message, Person, ServerFrame, User } from '../api/types.js';
 import { type ConnectionState, RealtimeSocket } from '../realtime/socket.js';
+import { BlockList } from './block-list.js';
 import { ContactBook, type ContactEntry } from './contact-book.js';
 import { Conversation, type PendingMessage } from './conversation.js';
 import { catchUp, loadPage } from './history.js';
@@ -19,6 +20,7 @@ const SWEEP_EVERY_MS = 3_000;
  */
 export class ChatStore extends EventTarget {
   readonly contacts = new ContactBook();
+  readonly blocks: BlockList;
   readonly conversations = new Map<string, Conversation>();
   activePeerId: string | null = null;
   connection: ConnectionState = 'connecting';
@@ -34,6 +36,7 @@ export class ChatStore extends EventTarget {
     wsUrl: string,
   ) {
     super();
+    this.blocks = new BlockList(api);
     this.socket = new RealtimeSocket(wsUrl, {
       ticket: async () => (await api.post<{ ticket: string }>('/chat/ticket')).ticket,
       frame: (frame) => this.onFrame(frame),
@@ -54,6 +57,8 @@ export class ChatStore extends EventTarget {
 
   start(): void {
     void this.loadContacts();
+    // Without the list the header offers Block rather than Unblock; the blocked-people panel loads it again.
+    this.loadBlocks().catch(() => {});
     this.socket.start();
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
     document.addEventListener('visibilitychange', this.onVisibility);
@@ -95,7 +100,7 @@ export class ChatStore extends EventTarget {
 
   /** Shows a conversation (from the contact list or a search result) and loads its newest page. */
   async open(person: Person): Promise<void> {
-    this.contacts.remember(person);
+    this.contacts.remember(person, !this.blocks.has(person.id));
     this.activePeerId = person.id;
     const conversation = this.conversation(person.id);
     this.changed();
@@ -139,6 +144,42 @@ export class ChatStore extends EventTarget {
     this.changed();
   }
 
+  /** Sends a failed message again (after an unblock, say), as the newest one. */
+  retry(peerId: string, clientMsgId: string): void {
+    const conversation = this.conversation(peerId);
+    const failed = conversation.findPending(clientMsgId);
+    if (failed?.state !== 'failed') return;
+    conversation.pending = [...conversation.pending.filter((pending) => pending !== failed), failed];
+    failed.state = 'queued';
+    failed.error = undefined;
+    this.outbox.pump(peerId);
+    this.changed();
+  }
+
+  isBlocked(peerId: string): boolean {
+    return this.blocks.has(peerId);
+  }
+
+  async loadBlocks(): Promise<void> {
+    await this.blocks.load();
+    for (const { user } of this.blocks.list()) this.contacts.forget(user.id);
+    this.changed();
+  }
+
+  /** Blocks a person: the server refuses messages either way, and their conversation leaves the list. */
+  async block(person: Person): Promise<void> {
+    await this.blocks.block(person);
+    this.contacts.remember(person, false);
+    this.contacts.forget(person.id);
+    this.changed();
+  }
+
+  /** Their conversation comes back to the list when one of you writes again. */
+  async unblock(peerId: string): Promise<void> {
+    await this.blocks.unblock(peerId);
+    this.changed();
+  }
+
   discard(peerId: string, clientMsgId: string): void {
     const conversation = this.conversation(peerId);
     conversation.pending = conversation.pending.filter((pending) => pending.clientMsgId !== clientMsgId);
@@ -178,7 +219,7 @@ export class ChatStore extends EventTarget {
     } catch {
       return;
     }
-    this.contacts.apply(contacts);
+    this.contacts.apply(contacts.filter((contact) => !this.blocks.has(contact.user.id)));
     this.changed();
     this.markVisibleRead();
   }
@@ -239,6 +280,7 @@ export class ChatStore extends EventTarget {
 
   private noteLastMessage(message: Message): void {
     const peerId = message.from === this.me.id ? message.to : message.from;
+    if (this.blocks.has(peerId)) return;
     if (this.contacts.noteMessage(peerId, message)) void this.loadContacts();
   }
 

@@ -11,6 +11,8 @@ export interface ContactEntry {
 export class ContactBook {
   private readonly entries = new Map<string, ContactEntry>();
   private readonly presence = new Map<string, boolean>();
+  /** Names of everyone seen, listed or not (a blocked person's open conversation still has a title). */
+  private readonly names = new Map<string, Person>();
 
   /** Most recent conversation first; one opened from search without messages yet leads. */
   list(): ContactEntry[] {
@@ -25,14 +27,23 @@ export class ContactBook {
   }
 
   person(peerId: string): Person {
-    return this.entries.get(peerId)?.user ?? { id: peerId, displayName: 'Unknown user' };
+    return (
+      this.entries.get(peerId)?.user ?? this.names.get(peerId) ?? { id: peerId, displayName: 'Unknown user' }
+    );
   }
 
-  /** Adds someone found by search (or refreshes their name). */
-  remember(person: Person): void {
+  /** Adds someone found by search (or refreshes their name); `listed: false` only learns the name. */
+  remember(person: Person, listed = true): void {
+    this.names.set(person.id, person);
     const entry = this.entries.get(person.id);
     if (entry) entry.user = person;
-    else this.entries.set(person.id, { user: person, unread: 0 });
+    else if (listed) this.entries.set(person.id, { user: person, unread: 0 });
+  }
+
+  /** Takes a conversation off the list (blocked); the name stays known. */
+  forget(peerId: string): void {
+    this.entries.delete(peerId);
+    this.presence.delete(peerId);
   }
 
   isOnline(peerId: string): boolean {
@@ -60,6 +71,7 @@ export class ContactBook {
     for (const contact of contacts) {
       const entry = this.entries.get(contact.user.id) ?? { user: contact.user, unread: 0 };
       entry.user = contact.user;
+      this.names.set(contact.user.id, contact.user);
       if (!entry.lastMessage || compareIds(contact.lastMessage.id, entry.lastMessage.id) >= 0) {
         entry.lastMessage = contact.lastMessage;
       }

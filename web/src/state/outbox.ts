@@ -11,9 +11,9 @@ const DEFAULT_WAIT_MS = 2_000;
 const MAX_WAIT_MS = 60_000;
 /** Error codes after which the very same message may succeed later. */
 const TRANSIENT = new Set(['rate_limited', 'dependency_unavailable', 'internal_error', 'network_error']);
-/** Refusals the user should read in our words rather than the server's. */
-const REASONS: Record<string, string> = {
-  blocked: 'Not delivered: messages between you and this person are blocked.',
+/** Words for a refusal whose answer carried none (the server's `detail` is written for people). */
+const FALLBACK_REASONS: Record<string, string> = {
+  blocked: 'Messages between you and this person are blocked.',
 };
 
 /** A 4xx the same request will get again (validation, unknown peer, blocked); 401 is the session's business. */
@@ -196,7 +196,7 @@ export class Outbox {
     const pending = this.ports.pendingOf(peerId).find((p) => p.clientMsgId === clientMsgId);
     if (pending) {
       pending.state = 'failed';
-      pending.error = REASONS[code] ?? detail;
+      pending.error = detail.trim() || FALLBACK_REASONS[code] || 'The server refused this message.';
     }
     this.ports.changed();
     this.pump(peerId);
