@@ -109,6 +109,17 @@ describe('blocking', () => {
     await messageItem(bob.page, 'friends again').waitFor();
   });
 
+  it('fits a phone screen: the top bar with "Blocked people" and the conversation header', async () => {
+    await alice.page.setViewportSize({ width: 360, height: 740 });
+    for (const selector of ['.top-bar', '.conversation-header']) {
+      const overflow = await alice.page.evaluate(
+        `(() => { const e = document.querySelector('${selector}'); return e.scrollWidth - e.clientWidth; })()`,
+      );
+      expect(overflow, selector).toBeLessThanOrEqual(0);
+    }
+    await screenshot(alice.page, '19-phone-blocking');
+  });
+
   it('has no page errors', () => {
     expect(alice.problems).toEqual([]);
     expect(bob.problems).toEqual([]);

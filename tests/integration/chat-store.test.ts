@@ -242,7 +242,9 @@ describe.each(TARGETS)('chat store on $name', (target) => {
       { peerId: c, lastMessage: fromC.message, unread: 1, messaged: false },
       { peerId: b, lastMessage: toB.message, unread: 0, messaged: true },
     ]);
-    expect(await contactsOf(b)).toEqual([{ peerId: a, lastMessage: toB.message, unread: 1, messaged: false }]);
+    expect(await contactsOf(b)).toEqual([
+      { peerId: a, lastMessage: toB.message, unread: 1, messaged: false },
+    ]);
 
     await clockPasses(msOf(toD.message));
     const reply = await send(b, a, 'b answers');
@@ -308,8 +310,12 @@ describe.each(TARGETS)('chat store on $name', (target) => {
 
     expect(retry.duplicate).toBe(true);
     expect(retry.message).toEqual(persisted.messages[0]);
-    expect(await contactsOf(a)).toEqual([{ peerId: b, lastMessage: retry.message, unread: 0, messaged: true }]);
-    expect(await contactsOf(b)).toEqual([{ peerId: a, lastMessage: retry.message, unread: 1, messaged: false }]);
+    expect(await contactsOf(a)).toEqual([
+      { peerId: b, lastMessage: retry.message, unread: 0, messaged: true },
+    ]);
+    expect(await contactsOf(b)).toEqual([
+      { peerId: a, lastMessage: retry.message, unread: 1, messaged: false },
+    ]);
   });
 
   it('never moves a contact or its last message back when an older send is retried late', async () => {
@@ -331,7 +337,9 @@ describe.each(TARGETS)('chat store on $name', (target) => {
       { peerId: a, lastMessage: newer.message, unread: 2, messaged: false },
       { peerId: c, lastMessage: fromC.message, unread: 1, messaged: false },
     ]);
-    expect(await contactsOf(a)).toEqual([{ peerId: b, lastMessage: newer.message, unread: 0, messaged: true }]);
+    expect(await contactsOf(a)).toEqual([
+      { peerId: b, lastMessage: newer.message, unread: 0, messaged: true },
+    ]);
   });
 
   it('remembers whom a user has messaged, most recent first, for the mutual-conversation rule', async () => {

@@ -52,7 +52,7 @@ export class ConversationView extends StoreElement {
           <button class="ghost back" type="button" aria-label="Back to conversations" @click=${() => store.close()}>
             ←
           </button>
-          ${avatar(peer, online)}
+          ${avatar(peer, blocked ? undefined : online)}
           <div class="conversation-heading">
             <h2 id="conversation-title">${peer.displayName}</h2>
             <p class="presence ${typing ? 'typing' : ''}" aria-live="polite">

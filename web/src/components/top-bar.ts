@@ -21,7 +21,7 @@ export class TopBar extends LightElement {
     const user = this.user;
     return html`
       <header class="top-bar">
-        <p class="brand"><span class="brand-mark" aria-hidden="true">●</span> Chat</p>
+        <p class="brand"><span class="brand-mark" aria-hidden="true">●</span> <span class="brand-name">Chat</span></p>
         <div class="me">
           ${user ? avatar(user) : ''}
           <span class="me-name"><span class="sr-only">Signed in as </span>${user?.displayName ?? ''}</span>
