@@ -71,8 +71,9 @@ describe('sessions in the browser', () => {
     const access = cookies.find((cookie) => cookie.name === '__Host-access');
     const refresh = cookies.find((cookie) => cookie.name === '__Secure-refresh');
     expect(access).toMatchObject({ path: '/', httpOnly: true, secure: true, sameSite: 'Strict' });
+    // Path /auth: logout must receive the refresh cookie too, to end the session by it.
     expect(refresh).toMatchObject({
-      path: '/auth/refresh',
+      path: '/auth',
       httpOnly: true,
       secure: true,
       sameSite: 'Strict',

@@ -1,6 +1,5 @@
 import { type CryptoKey, importJWK, type JWK } from 'jose';
-
-export type SigningAlgorithm = 'EdDSA' | 'ES256';
+import { algorithmOf, parseJson, parsePublicJwks, type SigningAlgorithm, toPublicJwk } from './public-jwks.js';
 
 export interface KeySet {
   algorithm: SigningAlgorithm;
@@ -8,27 +7,6 @@ export interface KeySet {
   privateKey: CryptoKey;
   /** Current plus previous public keys, as served at /.well-known/jwks.json. */
   publicJwks: JWK[];
-}
-
-function algorithmOf(jwk: JWK): SigningAlgorithm {
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
-  if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
-  throw new Error('Signing keys must be Ed25519 (OKP) or P-256 (EC) JWKs');
-}
-
-function toPublicJwk(jwk: JWK): JWK {
-  const algorithm = algorithmOf(jwk);
-  if (!jwk.kid) throw new Error('Every signing key needs a "kid"');
-  const { kty, crv, x, y, kid } = jwk;
-  return { kty, crv, x, ...(y ? { y } : {}), kid, alg: algorithm, use: 'sig' };
-}
-
-function parseJson(source: string, name: string): unknown {
-  try {
-    return JSON.parse(source);
-  } catch {
-    throw new Error(`${name} is not valid JSON`);
-  }
 }
 
 /**
@@ -41,11 +19,9 @@ export async function loadKeySet(signingKeyJson: string, previousPublicKeysJson 
     throw new Error('JWT_SIGNING_KEY must be a private JWK (with "d")');
   }
   const algorithm = algorithmOf(signing);
-  const current = toPublicJwk(signing);
-  const previous = parseJson(previousPublicKeysJson, 'JWT_PREVIOUS_PUBLIC_KEYS');
-  if (!Array.isArray(previous))
-    throw new Error('JWT_PREVIOUS_PUBLIC_KEYS must be a JSON array of public JWKs');
+  const current = toPublicJwk(signing) as JWK;
+  const previous = parsePublicJwks(previousPublicKeysJson, 'JWT_PREVIOUS_PUBLIC_KEYS');
   const privateKey = (await importJWK({ ...signing, alg: algorithm }, algorithm)) as CryptoKey;
-  const publicJwks = [current, ...previous.map((key) => toPublicJwk(key as JWK))];
+  const publicJwks = [current, ...previous] as JWK[];
   return { algorithm, kid: current.kid as string, privateKey, publicJwks };
 }

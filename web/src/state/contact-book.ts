@@ -7,12 +7,20 @@ export interface ContactEntry {
   unread: number;
 }
 
+const directionOf = (peerId: string, message: Message): string =>
+  `${message.from === peerId ? 'in' : 'out'}:${peerId}`;
+
 /** The contact list as the client knows it: names, last messages, unread counts and presence. */
 export class ContactBook {
   private readonly entries = new Map<string, ContactEntry>();
   private readonly presence = new Map<string, boolean>();
   /** Names of everyone seen, listed or not (a blocked person's open conversation still has a title). */
   private readonly names = new Map<string, Person>();
+  /**
+   * Which way messages are known to have gone in each conversation (`in:<peer>`, `out:<peer>`). Presence is
+   * shown only inside a mutual conversation, so a first message either way is a reason to ask again.
+   */
+  private readonly directions = new Set<string>();
 
   /** Most recent conversation first; one opened from search without messages yet leads. */
   list(): ContactEntry[] {
@@ -44,6 +52,9 @@ export class ContactBook {
   forget(peerId: string): void {
     this.entries.delete(peerId);
     this.presence.delete(peerId);
+    // A block ends the mutual conversation on the server: after an unblock it takes a message each way again.
+    this.directions.delete(`in:${peerId}`);
+    this.directions.delete(`out:${peerId}`);
   }
 
   isOnline(peerId: string): boolean {
@@ -76,6 +87,7 @@ export class ContactBook {
         entry.lastMessage = contact.lastMessage;
       }
       entry.unread = contact.unread;
+      this.directions.add(directionOf(contact.user.id, contact.lastMessage));
       this.entries.set(contact.user.id, entry);
       this.presence.set(contact.user.id, contact.online);
     }
@@ -83,10 +95,14 @@ export class ContactBook {
 
   /**
    * Records a message as its conversation's latest. True when the list should be reloaded: the peer was
-   * unknown (their name is needed) or the conversation is brand new (their presence is needed).
+   * unknown (their name is needed), the conversation is brand new, or it may just have become mutual (a
+   * first message this way as far as we know, and the peer is not shown online: their presence is needed).
    */
   noteMessage(peerId: string, message: Message): boolean {
     const entry = this.entries.get(peerId);
+    const direction = directionOf(peerId, message);
+    const isNewDirection = !this.directions.has(direction) && !this.isOnline(peerId);
+    this.directions.add(direction);
     if (!entry) {
       this.entries.set(peerId, { user: this.person(peerId), lastMessage: message, unread: 0 });
       return true;
@@ -96,6 +112,6 @@ export class ContactBook {
       return true;
     }
     if (compareIds(message.id, entry.lastMessage.id) > 0) entry.lastMessage = message;
-    return false;
+    return isNewDirection;
   }
 }
