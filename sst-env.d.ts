@@ -26,6 +26,10 @@ declare module "sst" {
       "type": "sst.sst.Secret"
       "value": string
     }
+    "JwtVerifyKeys": {
+      "keys": string
+      "type": "sst.sst.Linkable"
+    }
     "Migrator": {
       "name": string
       "type": "sst.aws.Function"

@@ -19,7 +19,7 @@ export default $config({
   async run() {
     const { createNetwork } = await import('./stacks/network');
     const { createStorage } = await import('./stacks/storage');
-    const { createOriginVerify, createSecrets } = await import('./stacks/secrets');
+    const { createOriginVerify, createSecrets, createVerifyKeys } = await import('./stacks/secrets');
     const { createRouter, createWebSite, routeApi } = await import('./stacks/web');
     const { createWebSocketApi, routeWebSocketApi } = await import('./stacks/realtime');
     const { createApi } = await import('./stacks/api');
@@ -28,17 +28,33 @@ export default $config({
     const { vpc } = createNetwork();
     const { db, redis } = createStorage(vpc);
     const secrets = createSecrets();
-    const dataLinks = [db, redis, secrets.signingKey, secrets.previousPublicKeys, secrets.pepper];
+    // Least privilege: each function links only what it reads (functions/resource-env.ts maps the links).
+    const verifyKeys = createVerifyKeys(secrets);
     const ws = createWebSocketApi();
     // The Router vouches for the client IP it forwards to the HTTP API with this (per-IP login limits).
     const originVerify = await createOriginVerify();
     // The Router's URL is the site origin the browser sends: the CORS/CSRF/WebSocket Origin allowlist.
     const router = createRouter(ws, originVerify.secret);
-    routeWebSocketApi(ws, { vpc, link: [...dataLinks, router] });
-    const api = createApi({ vpc, link: [...dataLinks, ws, router, originVerify.link] });
+    routeWebSocketApi(ws, {
+      vpc,
+      links: { $connect: [redis, verifyKeys, router], $disconnect: [redis], $default: [redis] },
+    });
+    const api = createApi({
+      vpc,
+      link: [
+        db,
+        redis,
+        secrets.signingKey,
+        secrets.previousPublicKeys,
+        secrets.pepper,
+        ws,
+        router,
+        originVerify.link,
+      ],
+    });
     routeApi(router, api);
     createWebSite(router, ws);
-    createMigration({ vpc, db, link: dataLinks });
+    createMigration({ vpc, db, link: [db] });
 
     return {
       webUrl: router.url,

@@ -1,10 +1,10 @@
 import { createDatabase } from '../shared/adapters/db/client.js';
 import { runMigrations } from '../shared/adapters/db/migrate.js';
-import { loadLinkedEnv } from './resource-env.js';
+import { loadLinkedMigrateEnv } from './resource-env.js';
 
 /** Deploy-time migration step (invoked by the stack after each deploy); idempotent. */
 export async function handler(): Promise<{ status: 'migrated' }> {
-  const env = loadLinkedEnv();
+  const env = loadLinkedMigrateEnv();
   const { db, pool } = createDatabase({
     url: env.DATABASE_URL,
     connectTimeoutMs: 10_000,

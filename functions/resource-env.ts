@@ -1,11 +1,13 @@
 import { Resource } from 'sst';
 import { type Env, loadEnv } from '../shared/config/env.js';
+import { type MigrateEnv, loadMigrateEnv } from '../shared/config/migrate-env.js';
+import { loadRealtimeEnv, type RealtimeEnv } from '../shared/config/realtime-env.js';
 
 /** The SST links the handlers read (types in sst-env.d.ts); every function links a subset. */
 export type LinkedResources = Partial<
   Pick<Resource, 'App' | 'Api' | 'Db' | 'Redis' | 'Ws' | 'Web' | 'OriginVerify' | SecretName>
 >;
-type SecretName = 'JwtSigningKey' | 'JwtPreviousPublicKeys' | 'PasswordPepper';
+type SecretName = 'JwtSigningKey' | 'JwtPreviousPublicKeys' | 'PasswordPepper' | 'JwtVerifyKeys';
 
 // `sst dev` links the docker-compose services through the `dev` props; any other host is AWS.
 const isLocal = (host: string): boolean => host === 'localhost' || host === '127.0.0.1';
@@ -34,10 +36,11 @@ export function linkedEnv(resources: LinkedResources = Resource): Record<string,
   const get = <K extends keyof LinkedResources>(key: K): LinkedResources[K] =>
     key in resources ? resources[key] : undefined;
   const [db, redis, ws, originVerify] = [get('Db'), get('Redis'), get('Ws'), get('OriginVerify')];
-  const [signingKey, previousKeys, pepper] = [
+  const [signingKey, previousKeys, pepper, verifyKeys] = [
     get('JwtSigningKey'),
     get('JwtPreviousPublicKeys'),
     get('PasswordPepper'),
+    get('JwtVerifyKeys'),
   ];
   const origins = [get('Web')?.url, get('Api')?.url].flatMap((url) => (url ? [new URL(url).origin] : []));
   return {
@@ -46,11 +49,14 @@ export function linkedEnv(resources: LinkedResources = Resource): Record<string,
     ...(signingKey && { JWT_SIGNING_KEY: signingKey.value }),
     ...(previousKeys && { JWT_PREVIOUS_PUBLIC_KEYS: previousKeys.value }),
     ...(pepper && { PASSWORD_PEPPER: pepper.value }),
+    ...(verifyKeys && { JWT_PUBLIC_KEYS: verifyKeys.keys }),
     ...(ws && { WS_MANAGEMENT_ENDPOINT: ws.managementEndpoint }),
     ...(origins.length > 0 && { ALLOWED_ORIGINS: origins.join(',') }),
     ...(originVerify && { ORIGIN_VERIFY_SECRET: originVerify.secret }),
   };
 }
 
-/** `loadEnv()` over the process environment plus the linked resources, which win. */
+/** Each function family's env schema over the process environment plus the linked resources, which win. */
 export const loadLinkedEnv = (): Env => loadEnv({ ...process.env, ...linkedEnv() });
+export const loadLinkedRealtimeEnv = (): RealtimeEnv => loadRealtimeEnv({ ...process.env, ...linkedEnv() });
+export const loadLinkedMigrateEnv = (): MigrateEnv => loadMigrateEnv({ ...process.env, ...linkedEnv() });

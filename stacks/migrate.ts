@@ -19,7 +19,7 @@ function migrationsHash(): string {
 export interface MigrationDeps {
   vpc: sst.aws.Vpc;
   db: sst.aws.Postgres;
-  /** What shared/config/env.ts requires to parse: Db, Redis and the secrets (the handler only uses Db). */
+  /** What shared/config/migrate-env.ts reads: the database only. */
   link: unknown[];
 }
 

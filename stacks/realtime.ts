@@ -1,9 +1,9 @@
 import { lambdaDefaults } from './lambda';
 
-export interface RealtimeDeps {
+export interface WebSocketRouteLinks {
   vpc: sst.aws.Vpc;
-  /** Db, Redis, the secrets and the Router (for the Origin allowlist). */
-  link: unknown[];
+  /** Per route, only what its handler reads (functions/resource-env.ts): the link set is least privilege. */
+  links: Record<keyof typeof ROUTES, unknown[]>;
 }
 
 const ROUTES = {
@@ -23,15 +23,15 @@ export function createWebSocketApi() {
  * One Lambda per route, each linked to the API itself: that gives Resource.Ws.managementEndpoint and
  * `execute-api:ManageConnections` on `@connections`, which pushes and the 410 cleanup need.
  */
-export function routeWebSocketApi(ws: sst.aws.ApiGatewayWebSocket, { vpc, link }: RealtimeDeps) {
-  for (const [route, handler] of Object.entries(ROUTES)) {
+export function routeWebSocketApi(ws: sst.aws.ApiGatewayWebSocket, { vpc, links }: WebSocketRouteLinks) {
+  for (const [route, handler] of Object.entries(ROUTES) as [keyof typeof ROUTES, string][]) {
     ws.route(route, {
       handler,
       ...lambdaDefaults(vpc),
-      // No password hashing here: small and cheap, with headroom for TLS handshakes at cold start.
+      // No password hashing, no Postgres: small and cheap, with headroom for TLS handshakes at cold start.
       memory: '512 MB',
       timeout: '10 seconds',
-      link: [ws, ...link],
+      link: [ws, ...links[route]],
     });
   }
 }

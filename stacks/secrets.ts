@@ -1,3 +1,5 @@
+import { publicJwksJson } from '../shared/adapters/crypto/public-jwks';
+
 /**
  * Set per stage with `npx sst secret set <Name> <value> --stage <stage>`. SST encrypts the values into each
  * function's bundle (decrypted at cold start): they never appear in a Lambda environment variable, and reading
@@ -12,6 +14,18 @@ export function createSecrets() {
     /** At least 32 characters; changing it invalidates every stored password (PASSWORD_PEPPER). */
     pepper: new sst.Secret('PasswordPepper'),
   };
+}
+
+/**
+ * The public half of the signing key (plus the previous public keys) for the functions that only verify
+ * tokens (`$connect`): they get this link instead of the private key. Derived at deploy, so a rotation is
+ * still one `sst secret set`.
+ */
+export function createVerifyKeys(secrets: ReturnType<typeof createSecrets>) {
+  const keys = $resolve([secrets.signingKey.value, secrets.previousPublicKeys.value]).apply(
+    ([signing, previous]) => publicJwksJson(signing, previous),
+  );
+  return new sst.Linkable('JwtVerifyKeys', { properties: { keys } });
 }
 
 /**

@@ -36,8 +36,16 @@ interface Graph {
   failures: string[];
 }
 
+/** The private part of the signing key: it must reach no function but HTTP, and no AWS resource input. */
+const SIGNING_KEY_D = 'SENTINEL-signing-key-9f3c';
 const SECRETS = {
-  JwtSigningKey: 'SENTINEL-signing-key-9f3c',
+  JwtSigningKey: JSON.stringify({
+    kty: 'OKP',
+    crv: 'Ed25519',
+    x: 'public-x-9f3c',
+    d: SIGNING_KEY_D,
+    kid: 'k-9f3c',
+  }),
   PasswordPepper: 'SENTINEL-pepper-0123456789abcdef-9f3c',
 };
 const SECRET_WRAPPER = '4dabf18193072939515e22adb298388d'; // how Pulumi serializes a secret Output's value
@@ -181,15 +189,35 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
     }
   });
 
-  it('links what each handler maps into its environment', () => {
-    const data = ['Db', 'Redis', 'JwtSigningKey', 'JwtPreviousPublicKeys', 'PasswordPepper'];
+  it('links each handler to exactly what it reads (least privilege: a new link is a decision)', () => {
     const links = (handler: string) =>
       Object.keys(graphs.ci.builds.find((b) => b.handler === handler)?.links ?? {}).sort();
-    expect(links('functions/http.handler')).toEqual([...data, 'Api', 'Web', 'Ws', 'OriginVerify'].sort());
-    for (const route of ['connect', 'disconnect', 'message']) {
-      expect(links(`functions/ws/${route}.handler`)).toEqual([...data, 'Web', 'Ws'].sort());
-    }
-    expect(links('functions/migrate.handler')).toEqual([...data].sort());
+    expect(links('functions/http.handler')).toEqual(
+      [
+        'Api',
+        'Db',
+        'JwtPreviousPublicKeys',
+        'JwtSigningKey',
+        'OriginVerify',
+        'PasswordPepper',
+        'Redis',
+        'Web',
+        'Ws',
+      ].sort(),
+    );
+    // `$connect` verifies tokens with public keys only; no function but HTTP sees the private key, the pepper or Postgres.
+    expect(links('functions/ws/connect.handler')).toEqual(['JwtVerifyKeys', 'Redis', 'Web', 'Ws']);
+    expect(links('functions/ws/message.handler')).toEqual(['Redis', 'Ws']);
+    expect(links('functions/ws/disconnect.handler')).toEqual(['Redis', 'Ws']);
+    expect(links('functions/migrate.handler')).toEqual(['Db']);
+    const verifyKeys = graphs.ci.builds.find((b) => b.handler === 'functions/ws/connect.handler')?.links
+      .JwtVerifyKeys as { keys?: string } | undefined;
+    expect(JSON.parse(verifyKeys?.keys ?? '[]')).toEqual([
+      { kty: 'OKP', crv: 'Ed25519', x: 'public-x-9f3c', kid: 'k-9f3c', alg: 'EdDSA', use: 'sig' },
+    ]);
+    expect(
+      JSON.stringify(graphs.ci.builds.filter((b) => b.handler !== 'functions/http.handler')),
+    ).not.toContain(SIGNING_KEY_D);
     const ws = graphs.ci.builds.find((b) => b.handler === 'functions/http.handler')?.links.Ws;
     expect(ws?.managementEndpoint).toBe(graphs.ci.outputs.wsManagementEndpoint);
   });
@@ -224,7 +252,7 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
 
   it('keeps the secrets out of every AWS resource input, Lambda environments included', () => {
     const awsInputs = JSON.stringify(graphs.ci.resources.filter((r) => r.type.startsWith('aws:')));
-    for (const value of Object.values(SECRETS)) expect(awsInputs).not.toContain(value);
+    for (const value of [...Object.values(SECRETS), SIGNING_KEY_D]) expect(awsInputs).not.toContain(value);
     for (const fn of all(graphs.ci, 'aws:lambda/function:Function')) {
       const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
       expect(Object.keys(variables).sort()).toEqual([

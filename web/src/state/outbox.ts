@@ -60,11 +60,13 @@ interface Lane {
  */
 export class Outbox {
   private readonly lanes = new Map<string, Lane>();
+  private isStopped = false;
 
   constructor(private readonly ports: OutboxPorts) {}
 
   /** Sends the conversation's next message if none is out. */
   pump(peerId: string): void {
+    if (this.isStopped) return;
     const lane = this.lane(peerId);
     const pendings = this.ports.pendingOf(peerId);
     const inFlight = lane.inFlight;
@@ -121,7 +123,9 @@ export class Outbox {
     }
   }
 
+  /** Signed out: nothing more goes out (an HTTP answer still on its way changes nothing). */
   stop(): void {
+    this.isStopped = true;
     for (const lane of this.lanes.values()) this.release(lane);
     this.lanes.clear();
   }
