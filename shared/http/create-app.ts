@@ -60,7 +60,13 @@ export function createApp(deps: AppDeps) {
   // pass the CSRF check. The local emulator serves /docs from pinned assets; deployed stages have none.
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Serverless auth + chat API', version: '0.1.0' },
+    info: {
+      title: 'Serverless auth + chat API',
+      version: '0.1.0',
+      description: 'Errors are application/problem+json with a stable `code`. WebSocket protocol: README.',
+    },
+    // Relative: the document describes the origin that serves it (local, a stage, or behind the Router).
+    servers: [{ url: '/', description: 'This origin' }],
   });
 
   app.notFound((c) =>

@@ -3,65 +3,74 @@ import { deliverMessage } from '../domain/realtime/deliver-message.js';
 import { readUpTo, relayTyping } from '../domain/realtime/notify-peers.js';
 import type { ConnectionRecord } from '../domain/realtime/ports.js';
 import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
+import { settleInOrder } from '../domain/realtime/settle.js';
 import { type ClientFrame, clientMsgIdOf, parseClientFrame } from './client-frames.js';
 
 type Log = (message: string, details: Record<string, unknown>) => void;
 
 /**
- * The connection's owner, with a live session; a revoked session's socket is closed on its next frame.
- * Frames are counted per socket and per user (all their sockets together), each check sharing a round trip.
+ * The frame may be acted on: its connection's session is alive and both frame limits (per socket, per user
+ * across all their sockets) allow it. All three are started at once, so they share one round trip.
  */
-async function requireLiveConnection(deps: RealtimeDeps, connectionId: string): Promise<ConnectionRecord> {
+async function authorizeFrame(deps: RealtimeDeps, record: ConnectionRecord): Promise<void> {
   const { frameLimit, userFrameLimit, frameWindowSeconds } = deps.realtime;
-  const [record, perSocket] = await Promise.all([
-    deps.connections.find(connectionId),
-    deps.limiter.hit(`ws:${connectionId}`, frameLimit, frameWindowSeconds),
-  ]);
-  if (!record) throw unauthenticated('Session has ended; reconnect after signing in');
-  const [session, perUser] = await Promise.all([
-    deps.sessions.findActive(record.userId, record.sessionId),
-    deps.limiter.hit(`ws:user:${record.userId}`, userFrameLimit, frameWindowSeconds),
-  ]);
-  if (!session) throw unauthenticated('Session has ended; reconnect after signing in');
-  for (const decision of [perSocket, perUser]) {
+  const session = deps.sessions.findActive(record.userId, record.sessionId);
+  const perSocket = deps.limiter.hit(`ws:${record.connectionId}`, frameLimit, frameWindowSeconds);
+  const perUser = deps.limiter.hit(`ws:user:${record.userId}`, userFrameLimit, frameWindowSeconds);
+  await settleInOrder([session, perSocket, perUser]);
+  if (!(await session)) throw unauthenticated('Session has ended; reconnect after signing in');
+  for (const decision of [await perSocket, await perUser]) {
     if (!decision.allowed) {
       throw new AppError('rate_limited', 'Too many frames; slow down', {
         retryAfterSeconds: decision.retryAfterSeconds,
       });
     }
   }
-  return record;
 }
 
-async function dispatch(deps: RealtimeDeps, record: ConnectionRecord, frame: ClientFrame): Promise<void> {
-  const reply = (payload: Parameters<RealtimeDeps['push']['post']>[1]) =>
-    deps.push.post(record.connectionId, payload);
-  switch (frame.action) {
-    case 'sendMessage':
-      // deliverMessage acks the sending socket itself, alongside the pushes to everyone else.
-      await deliverMessage(deps, {
+/**
+ * Runs the frame once `authorized` settles. A send starts its own reads (message budget, recipient) right
+ * away, in the same tick as the authorisation's, so they travel in one pipeline; nothing is written before
+ * `authorized` has passed.
+ */
+async function dispatch(
+  deps: RealtimeDeps,
+  record: ConnectionRecord,
+  frame: ClientFrame,
+  authorized: Promise<void>,
+): Promise<void> {
+  if (frame.action === 'sendMessage') {
+    // deliverMessage acks the sending socket itself, alongside the pushes to everyone else.
+    await deliverMessage(
+      deps,
+      {
         from: record.userId,
         to: frame.to,
         body: frame.body,
         clientMsgId: frame.clientMsgId,
         viaConnectionId: record.connectionId,
-      });
-      return;
+      },
+      authorized,
+    );
+    return;
+  }
+  await authorized;
+  switch (frame.action) {
     case 'typing':
       return relayTyping(deps, { from: record.userId, to: frame.to });
     case 'markRead':
       return readUpTo(deps, { ...frame, userId: record.userId, viaConnectionId: record.connectionId });
     case 'ping':
-      await reply({ type: 'pong' });
+      await deps.push.post(record.connectionId, { type: 'pong' });
   }
 }
 
-/** The frame's JSON, if it has any, to correlate an error raised before (or while) it was parsed. */
-function rawOf(body: string): unknown {
+/** Parses without throwing, so a parse failure can wait until the socket has been authorised and counted. */
+function readFrame(body: string): { frame: ClientFrame; raw: unknown } | { error: unknown; raw: unknown } {
   try {
-    return parseClientFrame(body).raw;
+    return parseClientFrame(body);
   } catch (error) {
-    return isAppError(error) ? error.cause : undefined;
+    return { error, raw: isAppError(error) ? error.cause : undefined };
   }
 }
 
@@ -75,19 +84,23 @@ export async function handleFrame(
   body: string,
   log: Log,
 ): Promise<void> {
-  let raw: unknown;
+  const parsed = readFrame(body);
   try {
-    // Authorise and count first: a malformed frame must neither dodge the per-connection limit nor get
-    // replies on a socket whose session has ended.
-    const record = await requireLiveConnection(deps, connectionId);
-    const parsed = parseClientFrame(body);
-    raw = parsed.raw;
-    await dispatch(deps, record, parsed.frame);
+    // The record usually comes from the warm instance's cache (no round trip). Authorise and count before
+    // anything else: a malformed frame must neither dodge the frame limits nor get replies on a socket
+    // whose session has ended.
+    const record = await deps.connections.find(connectionId);
+    if (!record) throw unauthenticated('Session has ended; reconnect after signing in');
+    const authorized = authorizeFrame(deps, record);
+    if ('error' in parsed) {
+      await authorized;
+      throw parsed.error;
+    }
+    await dispatch(deps, record, parsed.frame, authorized);
   } catch (error) {
     const appError = isAppError(error) ? error : new AppError('internal_error', 'Unexpected error');
     if (!isAppError(error)) log('frame failed', { connectionId, error: (error as Error)?.message });
-    raw ??= rawOf(body);
-    const clientMsgId = clientMsgIdOf(raw);
+    const clientMsgId = clientMsgIdOf(parsed.raw);
     await deps.push.post(connectionId, {
       type: 'error',
       code: appError.code,

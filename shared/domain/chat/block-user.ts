@@ -1,11 +1,11 @@
-import type { Clock, User, UserRepository } from '../auth/ports.js';
+import type { Clock } from '../auth/ports.js';
 import { AppError } from '../errors.js';
 import { resolvePair } from './conversation.js';
-import type { BlockStore } from './ports.js';
+import type { BlockStore, DirectoryEntry, UserDirectory } from './ports.js';
 
 export interface BlockDeps {
   blocks: BlockStore;
-  users: Pick<UserRepository, 'findById' | 'findByIds'>;
+  directory: Pick<UserDirectory, 'find' | 'findMany'>;
   clock: Clock;
 }
 
@@ -16,7 +16,7 @@ export interface BlockDeps {
  */
 export async function blockUser(deps: BlockDeps, input: { userId: string; peerId: string }): Promise<void> {
   const pair = resolvePair(input.userId, input.peerId, 'userId');
-  if (!(await deps.users.findById(pair.peerId))) throw new AppError('not_found', 'No such user');
+  if (!(await deps.directory.find(pair.peerId))) throw new AppError('not_found', 'No such user');
   await deps.blocks.block(pair.userId, pair.peerId, pair.conversationId, deps.clock.nowMs());
 }
 
@@ -27,14 +27,14 @@ export async function unblockUser(deps: BlockDeps, input: { userId: string; peer
 }
 
 export interface BlockedView {
-  user: Pick<User, 'id' | 'displayName'>;
+  user: DirectoryEntry;
   blockedAt: Date;
 }
 
 /** The user's block list, most recent first, with display names (accounts that no longer exist are skipped). */
 export async function listBlocks(deps: BlockDeps, userId: string): Promise<BlockedView[]> {
   const blocked = await deps.blocks.list(userId);
-  const profiles = await deps.users.findByIds(blocked.map((entry) => entry.peerId));
+  const profiles = await deps.directory.findMany(blocked.map((entry) => entry.peerId));
   const byId = new Map(profiles.map((profile) => [profile.id, profile]));
   return blocked.flatMap((entry) => {
     const profile = byId.get(entry.peerId);

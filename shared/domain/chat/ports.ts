@@ -75,6 +75,29 @@ export interface BlockStore {
   list(userId: string): Promise<BlockedPeer[]>;
 }
 
+/** A user as the realtime path knows them: who exists, and their display name. */
+export interface DirectoryEntry {
+  id: string;
+  displayName: string;
+}
+
+/**
+ * Who exists and their display names, mirrored from Postgres into Redis (each entry in its user's slot), so
+ * the realtime path never queries Postgres. Written after every Postgres write of a user — registration and
+ * any display-name change — and filled for older accounts by the migrator's backfill.
+ */
+export interface UserDirectory {
+  /**
+   * Records a user or their new display name. `updatedAt` is the row's own timestamp from Postgres: a write
+   * older than the stored one is ignored, so a backfill racing a rename never brings back the old name.
+   */
+  put(entry: DirectoryEntry & { updatedAt: Date }): Promise<void>;
+  /** Null when no such user exists. */
+  find(userId: string): Promise<DirectoryEntry | null>;
+  /** The entries of those users that exist (the rest are left out), in the order asked. */
+  findMany(userIds: string[]): Promise<DirectoryEntry[]>;
+}
+
 /** Everything the chat use cases need, as ports. */
 export interface ChatDeps {
   chat: ChatStore;

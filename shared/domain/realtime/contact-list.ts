@@ -1,19 +1,20 @@
-import type { User } from '../auth/ports.js';
 import { listContacts } from '../chat/list-contacts.js';
 import type { ChatMessage } from '../chat/message.js';
+import type { DirectoryEntry } from '../chat/ports.js';
 import { closeConnections } from './fan-out.js';
 import type { RealtimeDeps } from './realtime-deps.js';
 
 export interface ContactView {
-  user: Pick<User, 'id' | 'displayName'>;
+  user: DirectoryEntry;
   lastMessage: ChatMessage;
   unread: number;
   online: boolean;
 }
 
 /**
- * Contacts by recency, joined with profiles (one Postgres query) and presence (one Redis read per peer).
- * `online` is shown only inside a mutual conversation: the user has messaged the peer and the peer the user.
+ * Contacts by recency, joined with names from the user directory and with presence (one Redis read per peer
+ * for each, sent together; no Postgres). `online` is shown only inside a mutual conversation: the user has
+ * messaged the peer and the peer the user.
  */
 export async function contactList(
   deps: RealtimeDeps,
@@ -24,7 +25,7 @@ export async function contactList(
   const peerIds = contacts.map((contact) => contact.peerId);
   const mutualCandidates = contacts.filter((contact) => contact.messaged).map((contact) => contact.peerId);
   const [profiles, online] = await Promise.all([
-    deps.users.findByIds(peerIds),
+    deps.directory.findMany(peerIds),
     onlineAmong(deps, userId, mutualCandidates),
   ]);
   const byId = new Map(profiles.map((profile) => [profile.id, profile]));

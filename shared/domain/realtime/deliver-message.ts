@@ -1,10 +1,12 @@
 import { spendBudget } from '../budget.js';
-import { resolvePair } from '../chat/conversation.js';
 import type { ChatMessage } from '../chat/message.js';
-import { sendMessage } from '../chat/send-message.js';
+import type { MessageDraft } from '../chat/ports.js';
+import { draftOf } from '../chat/send-message.js';
 import { AppError } from '../errors.js';
-import { connectionsOf, fanOut } from './fan-out.js';
+import { closeConnections, fanOut } from './fan-out.js';
+import type { ConnectionLookup, ConnectionRecord } from './ports.js';
 import type { RealtimeDeps } from './realtime-deps.js';
+import { settleInOrder } from './settle.js';
 
 export interface DeliverInput {
   /** The authenticated sender, from the connection record or the access token — never from the frame. */
@@ -16,40 +18,82 @@ export interface DeliverInput {
   viaConnectionId?: string;
 }
 
+/** Validation (no I/O, so an invalid send spends nothing), then the message budget and the recipient's entry. */
+async function admit(deps: RealtimeDeps, input: DeliverInput): Promise<MessageDraft> {
+  const draft = draftOf(input);
+  const budget = spendBudget(
+    deps.limiter,
+    `msg:${draft.from}`,
+    deps.realtime.messageLimit,
+    'Too many messages; slow down',
+  );
+  const recipient = deps.directory.find(draft.to);
+  await settleInOrder([budget, recipient]);
+  if (!(await recipient)) throw new AppError('not_found', 'No such user');
+  return draft;
+}
+
+/** Round trip 2: the atomic append beside both users' connection lookups. */
+async function appendBesideLookups(
+  deps: RealtimeDeps,
+  draft: MessageDraft,
+  exceptConnectionId: string | undefined,
+): Promise<{ message: ChatMessage; duplicate: boolean; targets: ConnectionRecord[]; closing: Promise<void> }> {
+  const [appended, lookups] = await Promise.allSettled([
+    deps.chat.append(draft),
+    Promise.all([deps.connections.lookup(draft.to), deps.connections.lookup(draft.from)]),
+  ]);
+  const found: ConnectionLookup[] = lookups.status === 'fulfilled' ? lookups.value : [];
+  // The lookups have already unlinked the sockets of ended sessions: close them even when the append failed.
+  const closing = closeConnections(
+    deps,
+    found.flatMap((lookup) => lookup.ended),
+  );
+  if (appended.status === 'rejected') {
+    await closing;
+    throw appended.reason;
+  }
+  if (lookups.status === 'rejected') throw lookups.reason;
+  const targets = found
+    .flatMap((lookup) => lookup.live)
+    .filter((record) => record.connectionId !== exceptConnectionId);
+  return { ...appended.value, targets, closing };
+}
+
 /**
- * One per-user message budget (HTTP and WebSocket alike), then persist (exactly once per clientMsgId), then ack the sending socket and push to every connection of the recipient and the
- * sender's other devices. A retried duplicate is pushed again: clients dedupe by message id, and the
- * retry may follow a crash that happened before the first push.
+ * Sends a message in two Redis round trips before the first push, and no Postgres:
+ * 1. the per-user message budget and the recipient's directory entry — issued in the same tick as whatever
+ *    `authorized` is waiting on (the WebSocket path's session check and frame limits), so they share a pipeline;
+ * 2. the atomic append (exactly once per clientMsgId; refuses blocked conversations) beside the connection
+ *    lookups of recipient and sender, which return only sockets whose session is alive.
+ * Then, in parallel: the pushes to every other socket of both users, closing sockets of ended sessions, and
+ * the contacts/unread bookkeeping followed by the sender's ack. The ack waits for the bookkeeping because it
+ * tells the client to stop retrying, and the retry (same clientMsgId: a duplicate append, then the idempotent
+ * bookkeeping again) is what repairs a crash between the two. A retried duplicate is pushed again: clients
+ * dedupe by message id.
  */
 export async function deliverMessage(
   deps: RealtimeDeps,
   input: DeliverInput,
+  authorized: Promise<unknown> = Promise.resolve(),
 ): Promise<{ message: ChatMessage; duplicate: boolean }> {
-  const pair = resolvePair(input.from, input.to, 'to');
-  // Budget first: a flood is refused by one Redis counter before it can queue for Postgres connections.
-  await spendBudget(
-    deps.limiter,
-    `msg:${pair.userId}`,
-    deps.realtime.messageLimit,
-    'Too many messages; slow down',
+  const admission = admit(deps, input);
+  await settleInOrder([authorized, admission]);
+  const { message, duplicate, targets, closing } = await appendBesideLookups(
+    deps,
+    await admission,
+    input.viaConnectionId,
   );
-  if (!(await deps.users.findById(pair.peerId))) throw new AppError('not_found', 'No such user');
-  // The connection lookups don't depend on the append, so they share its round trip.
-  const [result, targets] = await Promise.all([
-    sendMessage(deps, input),
-    connectionsOf(deps, [pair.peerId, pair.userId], input.viaConnectionId),
-  ]);
-  const { message, duplicate } = result;
-  await Promise.all([
-    fanOut(deps, targets, { type: 'message', message }),
-    input.viaConnectionId
-      ? deps.push.post(input.viaConnectionId, {
-          type: 'ack',
-          clientMsgId: message.clientMsgId,
-          message,
-          duplicate,
-        })
-      : undefined,
-  ]);
-  return result;
+  const bookkeepingThenAck = async (): Promise<void> => {
+    await deps.chat.recordDelivery(message);
+    if (!input.viaConnectionId) return;
+    await deps.push.post(input.viaConnectionId, {
+      type: 'ack',
+      clientMsgId: message.clientMsgId,
+      message,
+      duplicate,
+    });
+  };
+  await settleInOrder([bookkeepingThenAck(), fanOut(deps, targets, { type: 'message', message }), closing]);
+  return { message, duplicate };
 }

@@ -1,6 +1,6 @@
-import type { Clock, RateLimiter, SessionStore, TokenService, UserRepository } from '../auth/ports.js';
+import type { Clock, RateLimiter, SessionStore, TokenService } from '../auth/ports.js';
 import type { Budget } from '../budget.js';
-import type { BlockStore, ChatStore } from '../chat/ports.js';
+import type { BlockStore, ChatStore, UserDirectory } from '../chat/ports.js';
 import type { ConnectionStore, PushGateway, TicketStore } from './ports.js';
 
 export interface RealtimePolicy {
@@ -22,14 +22,15 @@ export interface RealtimePolicy {
   allowedOrigins: readonly string[];
 }
 
-/** What the WebSocket handlers and the chat routes need, as ports. */
+/** What the WebSocket handlers and the chat routes need, as ports (no Postgres among them). */
 export interface RealtimeDeps {
   connections: ConnectionStore;
   tickets: TicketStore;
   push: PushGateway;
   chat: ChatStore;
   blocks: BlockStore;
-  users: Pick<UserRepository, 'findById' | 'findByIds'>;
+  /** Who exists and their names, from Redis: the realtime path never queries Postgres. */
+  directory: UserDirectory;
   sessions: Pick<SessionStore, 'findActive'>;
   tokens: Pick<TokenService, 'verifyAccess'>;
   limiter: RateLimiter;

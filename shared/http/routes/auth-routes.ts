@@ -43,6 +43,9 @@ const tokenBody = (tokens: SessionTokens) => ({
 const register = createRoute({
   method: 'post',
   path: '/auth/register',
+  operationId: 'registerUser',
+  summary: 'Create an account',
+  security: [],
   tags: ['auth'],
   request: { body: { required: true, ...jsonContent(RegisterBody, 'New account') } },
   responses: {
@@ -54,6 +57,9 @@ const register = createRoute({
 const login = createRoute({
   method: 'post',
   path: '/auth/login',
+  operationId: 'logIn',
+  summary: 'Sign in (cookie or token transport)',
+  security: [],
   tags: ['auth'],
   description:
     'transport "cookie" (default) sets HttpOnly cookies (access on Path=/, refresh on Path=/auth so refresh ' +
@@ -68,6 +74,9 @@ const login = createRoute({
 const refresh = createRoute({
   method: 'post',
   path: '/auth/refresh',
+  operationId: 'refreshSession',
+  summary: 'Rotate the refresh token for a new pair',
+  security: [],
   tags: ['auth'],
   description:
     'Refresh token from the cookie (answers in cookie mode) or from the body (answers in token mode).',
@@ -81,6 +90,9 @@ const refresh = createRoute({
 const logout = createRoute({
   method: 'post',
   path: '/auth/logout',
+  operationId: 'logOut',
+  summary: 'Sign out the session of any token presented',
+  security: [],
   tags: ['auth'],
   description:
     'Ends the session named by any token the caller holds: the access token (Bearer or cookie, accepted ' +
@@ -94,6 +106,8 @@ const logout = createRoute({
 const logoutAll = createRoute({
   method: 'post',
   path: '/auth/logout-all',
+  operationId: 'logOutEverywhere',
+  summary: 'Sign out every session of the user',
   tags: ['auth'],
   security: [{ bearer: [] }, { cookie: [] }] as Record<string, string[]>[],
   responses: { 204: { description: 'Every session revoked' }, ...problems(401, 403, 503) },

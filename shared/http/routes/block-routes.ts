@@ -18,6 +18,8 @@ const routes = {
   list: createRoute({
     method: 'get',
     path: '/chat/blocks',
+    operationId: 'listBlocks',
+    summary: 'List the people you blocked',
     tags: ['chat'],
     security,
     responses: {
@@ -28,6 +30,8 @@ const routes = {
   block: createRoute({
     method: 'post',
     path: '/chat/blocks/{userId}',
+    operationId: 'blockUser',
+    summary: 'Block a person',
     tags: ['chat'],
     security,
     description:
@@ -39,6 +43,8 @@ const routes = {
   unblock: createRoute({
     method: 'delete',
     path: '/chat/blocks/{userId}',
+    operationId: 'unblockUser',
+    summary: 'Unblock a person',
     tags: ['chat'],
     security,
     description: 'Idempotent. The conversation returns to your contacts when someone writes again.',

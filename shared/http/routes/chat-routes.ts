@@ -33,6 +33,8 @@ const routes = {
   ticket: createRoute({
     method: 'post',
     path: '/chat/ticket',
+    operationId: 'issueTicket',
+    summary: 'Issue a single-use WebSocket ticket',
     tags: ['chat'],
     security,
     description: 'A single-use ticket for the WebSocket handshake (`?ticket=`), valid for about 30 s.',
@@ -44,6 +46,8 @@ const routes = {
   people: createRoute({
     method: 'get',
     path: '/users',
+    operationId: 'searchPeople',
+    summary: 'Find people by whole email or name prefix',
     tags: ['chat'],
     security,
     description:
@@ -58,6 +62,8 @@ const routes = {
   contacts: createRoute({
     method: 'get',
     path: '/chat/contacts',
+    operationId: 'listContacts',
+    summary: 'List conversations by recency',
     tags: ['chat'],
     security,
     responses: {
@@ -80,6 +86,8 @@ const routes = {
   history: createRoute({
     method: 'get',
     path: '/chat/conversations/{userId}/messages',
+    operationId: 'listMessages',
+    summary: 'Read a conversation, newest first',
     tags: ['chat'],
     security,
     request: {
@@ -100,6 +108,8 @@ const routes = {
   send: createRoute({
     method: 'post',
     path: '/chat/conversations/{userId}/messages',
+    operationId: 'sendMessage',
+    summary: 'Send a message',
     tags: ['chat'],
     security,
     description:
@@ -123,6 +133,8 @@ const routes = {
   read: createRoute({
     method: 'post',
     path: '/chat/conversations/{userId}/read',
+    operationId: 'markRead',
+    summary: 'Mark a conversation read',
     tags: ['chat'],
     security,
     request: {

@@ -12,6 +12,8 @@ const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 const list = createRoute({
   method: 'get',
   path: '/auth/sessions',
+  operationId: 'listSessions',
+  summary: 'List your live sessions',
   tags: ['sessions'],
   security,
   responses: {
@@ -23,6 +25,8 @@ const list = createRoute({
 const revoke = createRoute({
   method: 'delete',
   path: '/auth/sessions/{id}',
+  operationId: 'revokeSession',
+  summary: 'Revoke one of your sessions',
   tags: ['sessions'],
   security,
   request: { params: z.object({ id: z.string().uuid() }) },
@@ -32,6 +36,8 @@ const revoke = createRoute({
 const me = createRoute({
   method: 'get',
   path: '/me',
+  operationId: 'getMe',
+  summary: 'The signed-in user',
   tags: ['users'],
   security,
   responses: {

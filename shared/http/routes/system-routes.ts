@@ -8,6 +8,9 @@ const READY_TIMEOUT_MS = 1500;
 const health = createRoute({
   method: 'get',
   path: '/health',
+  operationId: 'getHealth',
+  summary: 'Liveness',
+  security: [],
   tags: ['system'],
   responses: { 200: jsonContent(z.object({ status: z.literal('ok') }), 'Process is alive') },
 });
@@ -20,6 +23,9 @@ const ReadySchema = z.object({
 const ready = createRoute({
   method: 'get',
   path: '/ready',
+  operationId: 'getReadiness',
+  summary: 'Readiness of Postgres and Redis',
+  security: [],
   tags: ['system'],
   responses: {
     200: jsonContent(ReadySchema, 'Postgres and Redis answer'),
@@ -30,6 +36,9 @@ const ready = createRoute({
 const jwks = createRoute({
   method: 'get',
   path: '/.well-known/jwks.json',
+  operationId: 'getJwks',
+  summary: 'Public signing keys (JWKS)',
+  security: [],
   tags: ['system'],
   responses: {
     200: jsonContent(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }), 'Public signing keys'),
