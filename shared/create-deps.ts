@@ -12,6 +12,7 @@ import { createConnectionStore } from './adapters/redis/connection-store.js';
 import { createRateLimiter } from './adapters/redis/rate-limiter.js';
 import { createSessionStore } from './adapters/redis/session-store.js';
 import { createTicketStore } from './adapters/redis/ticket-store.js';
+import { createUserDirectory } from './adapters/redis/user-directory.js';
 import type { Env } from './config/env.js';
 import type { AuthPolicy } from './domain/auth/auth-policy.js';
 import { systemClock } from './domain/auth/ports.js';
@@ -79,6 +80,7 @@ export async function createDeps(env: Env, service = 'http') {
     chat: createChatStore(redis, env.REDIS_KEY_PREFIX),
     connections: createConnectionStore(redis, systemClock, env.REDIS_KEY_PREFIX),
     blocks: createBlockStore(redis),
+    directory: createUserDirectory(redis),
     tickets: createTicketStore(redis),
     push: env.WS_MANAGEMENT_ENDPOINT
       ? createPushGateway({

@@ -1,4 +1,5 @@
 import { AppError } from '../../domain/errors.js';
+import { createLruCache } from '../../domain/lru-cache.js';
 import type { ConnectionLookup, ConnectionRecord, ConnectionStore } from '../../domain/realtime/ports.js';
 import { messagedKey } from './chat-keys.js';
 import type { RedisClient } from './client.js';
@@ -36,18 +37,42 @@ function recordsOf(userId: string, flat: unknown): ConnectionRecord[] {
   return records;
 }
 
+export interface ConnectionStoreOptions {
+  /** Connection records kept in memory by `find` (0 turns the cache off). */
+  recordCacheSize?: number;
+}
+
+/** A connection record remembered by this instance, until its Redis key would have expired. */
+interface CachedRecord {
+  record: ConnectionRecord;
+  expiresAtMs: number;
+}
+
 /**
  * Two views of each connection: `ws:conn:<id>` for the per-frame lookup, and the user's hash for fan-out.
  * The user-side entries carry their own expiry, because a hash field has no TTL and `$disconnect` may never
  * come. Every read of the hash also checks each entry's session (same slot, same round trip), so a push
  * never reaches a socket whose session has ended.
+ *
+ * `find` remembers records in memory (bounded, never past the key's TTL): a connection's user and session
+ * never change while it lives, so a warm instance reads each record once. That is safe because the record
+ * only names the session; every frame still checks that session in Redis, and a socket closed elsewhere
+ * sends no more frames. `remove`/`forget` drop the entry here too.
  */
 export function createConnectionStore(
   redis: RedisClient,
   clock: { nowMs(): number },
   keyPrefix = '',
+  options: ConnectionStoreOptions = {},
 ): ConnectionStore {
   const sessionPrefix = (userId: string): string => `${keyPrefix}${sessionKeyPrefix(userId)}`;
+  const cache = createLruCache<string, CachedRecord>(options.recordCacheSize ?? 5_000);
+  // Bumped by every removal, so a read that raced one is not cached (it may have fetched the removed record).
+  let removals = 0;
+  const evict = (connectionId: string): void => {
+    cache.delete(connectionId);
+    removals += 1;
+  };
 
   return {
     async add(record, ttlSeconds, maxPerUser = Number.POSITIVE_INFINITY) {
@@ -79,10 +104,20 @@ export function createConnectionStore(
     },
 
     async find(connectionId) {
-      return parseRecord(connectionId, await guard(redis.get(connectionKey(connectionId))));
+      const cached = cache.get(connectionId);
+      if (cached && cached.expiresAtMs > clock.nowMs()) return cached.record;
+      const removalsBefore = removals;
+      const key = connectionKey(connectionId);
+      const [raw, ttlMs] = await Promise.all([guard(redis.get(key)), guard(redis.pttl(key))]);
+      const record = parseRecord(connectionId, raw);
+      if (record && ttlMs > 0 && removals === removalsBefore) {
+        cache.set(connectionId, { record, expiresAtMs: clock.nowMs() + ttlMs });
+      }
+      return record;
     },
 
     async remove(record) {
+      evict(record.connectionId);
       const key = userConnectionsKey(record.userId);
       const [, userSide] = await Promise.all([
         guard(redis.del(connectionKey(record.connectionId))),
@@ -92,6 +127,7 @@ export function createConnectionStore(
     },
 
     async forget(connectionId) {
+      evict(connectionId);
       await guard(redis.del(connectionKey(connectionId)));
     },
 

@@ -1,3 +1,4 @@
+import type { UserDirectory } from '../chat/ports.js';
 import { AppError } from '../errors.js';
 import { codePointLength, hasForbiddenNameCharacters, hasVisibleCharacter } from '../text.js';
 import type { AuthDeps, RequestOrigin } from './auth-policy.js';
@@ -21,9 +22,12 @@ const PASSWORD_MESSAGES = {
 const invalid = (field: string, message: string): AppError =>
   new AppError('validation_failed', message, { details: [{ path: field, message }] });
 
-/** Creates an account; the unique index on the canonical email decides races (one winner, others 409). */
+/**
+ * Creates an account; the unique index on the canonical email decides races (one winner, others 409). Once
+ * Postgres has the row, the user directory (Redis) gets it too, so the realtime path can find the user.
+ */
 export async function registerUser(
-  deps: AuthDeps,
+  deps: AuthDeps & { directory: Pick<UserDirectory, 'put'> },
   input: RegisterInput,
   origin: RequestOrigin,
 ): Promise<User> {
@@ -53,5 +57,9 @@ export async function registerUser(
     });
   }
   const passwordHash = await deps.passwords.hash(input.password);
-  return deps.users.create({ email, passwordHash, displayName });
+  const user = await deps.users.create({ email, passwordHash, displayName });
+  // A new row's updated_at equals its created_at. If this write fails the request fails with 503 (the
+  // account exists but cannot be messaged yet); the migrator's backfill fills such gaps on the next deploy.
+  await deps.directory.put({ id: user.id, displayName: user.displayName, updatedAt: user.createdAt });
+  return user;
 }

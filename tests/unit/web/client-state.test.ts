@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../web/src/api/problem.js';
-import type { ClientFrame, Message, MessagePage } from '../../web/src/api/types.js';
-import { reconnectDelay } from '../../web/src/realtime/backoff.js';
-import { Conversation, type PendingMessage } from '../../web/src/state/conversation.js';
-import { catchUp } from '../../web/src/state/history.js';
-import { compareIds } from '../../web/src/state/message-id.js';
-import { Outbox } from '../../web/src/state/outbox.js';
+import { ApiError } from '../../../web/src/api/problem.js';
+import type { ClientFrame, Message, MessagePage } from '../../../web/src/api/types.js';
+import { reconnectDelay } from '../../../web/src/realtime/backoff.js';
+import { Conversation, type PendingMessage } from '../../../web/src/state/conversation.js';
+import { catchUp } from '../../../web/src/state/history.js';
+import { compareIds } from '../../../web/src/state/message-id.js';
+import { Outbox } from '../../../web/src/state/outbox.js';
 
 // The client's pure state logic, in Node: ordering, dedupe, catch-up paging and backoff.
 const ME = 'me';
