@@ -1,6 +1,6 @@
 import { Resource } from 'sst';
 import { type Env, loadEnv } from '../shared/config/env.js';
-import { type MigrateEnv, loadMigrateEnv } from '../shared/config/migrate-env.js';
+import { loadMigrateEnv, type MigrateEnv } from '../shared/config/migrate-env.js';
 import { loadRealtimeEnv, type RealtimeEnv } from '../shared/config/realtime-env.js';
 
 /** The SST links the handlers read (types in sst-env.d.ts); every function links a subset. */

@@ -35,7 +35,7 @@ const SETUP_CONCURRENCY = 8;
 const LOAD_DEADLINE_MS = 60_000;
 
 const isLoopback = (): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(apiUrl()).hostname);
-const enabled = (): boolean => Boolean(wsUrl()) && (isLoopback() || process.env.E2E_LOAD === '1');
+const enabled = (): boolean => isLoopback() || process.env.E2E_LOAD === '1';
 
 interface Device {
   user: ChatUser;
@@ -98,6 +98,7 @@ describe.skipIf(!enabled())(`chat under load: ${PAIRS * 4} sockets × ${MESSAGES
   const pairs: [ChatUser, ChatUser][] = [];
 
   beforeAll(async () => {
+    wsUrl(); // fails, naming WS_URL, when the stage under test has no WebSocket API
     const users = await mapLimit(
       Array.from({ length: PAIRS * 2 }, (_, index) => index),
       SETUP_CONCURRENCY,

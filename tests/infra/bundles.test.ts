@@ -54,7 +54,14 @@ const FORBIDDEN: Record<FunctionName, string[]> = {
   'ws-connect': ['pg', 'drizzle-orm', 'bcryptjs', '@hono/zod-openapi', 'hono', 'zod (full API)'],
   'ws-message': ['pg', 'drizzle-orm', 'bcryptjs', '@hono/zod-openapi', 'hono', 'jose', 'zod (full API)'],
   'ws-disconnect': ['pg', 'drizzle-orm', 'bcryptjs', '@hono/zod-openapi', 'hono', 'jose', 'zod (full API)'],
-  migrate: ['ioredis', 'jose', 'bcryptjs', 'hono', '@hono/zod-openapi', '@aws-sdk/client-apigatewaymanagementapi'],
+  migrate: [
+    'ioredis',
+    'jose',
+    'bcryptjs',
+    'hono',
+    '@hono/zod-openapi',
+    '@aws-sdk/client-apigatewaymanagementapi',
+  ],
 };
 
 describe('function bundles (esbuild metafile, as deployed)', () => {

@@ -125,7 +125,7 @@ describe('local HTTP API gateway (payload format 2.0)', () => {
     const { headers } = lastEvent();
     expect(headers['x-custom-thing']).toBe('one,two');
     expect(headers.accept).toBe('text/plain');
-    expect(Object.keys(headers).every((name) => name === name.toLowerCase())).toBe(true);
+    expect(Object.keys(headers).filter((name) => name !== name.toLowerCase())).toEqual([]);
   });
 
   it('moves cookies from all Cookie headers into cookies[] and drops the cookie header', async () => {
@@ -231,7 +231,8 @@ describe('local HTTP API gateway (payload format 2.0)', () => {
   });
 
   it('answers 503 Service Unavailable when the handler outlives the integration timeout', async () => {
-    respond = () => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 1_000));
+    // Never returns, so the integration timeout is the only way out, however loaded the machine.
+    respond = () => new Promise<never>(() => {});
     const res = await fetch(`${gateway.url}/slow`);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ message: 'Service Unavailable' });

@@ -9,7 +9,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ClientOptions, WebSocket } from 'ws';
 import { generateDevCredentials } from '../../local/dev-credentials.js';
 import { NodeSha256 } from '../../local/sigv4-verifier.js';
@@ -20,6 +20,7 @@ import {
   type WsGatewayOptions,
 } from '../../local/ws-gateway.js';
 import { compileRouteSelector } from '../../local/ws-routes.js';
+import { clockPasses } from '../support/poll.js';
 
 type Responder = (event: WebSocketEvent) => Promise<unknown>;
 
@@ -123,6 +124,8 @@ describe('local WebSocket API gateway', () => {
   let gateway: RunningWsGateway;
   let sdk: ApiGatewayManagementApiClient;
   let events: WebSocketEvent[] = [];
+  /** Events whose handler has returned (or thrown). */
+  let settled: WebSocketEvent[] = [];
   let clients: Client[] = [];
   let onConnect: Responder = accept;
   let onDisconnect: Responder = accept;
@@ -132,7 +135,11 @@ describe('local WebSocket API gateway', () => {
 
   const recorded = (respond: () => Responder) => async (event: WebSocketEvent) => {
     events.push(event);
-    return respond()(event);
+    try {
+      return await respond()(event);
+    } finally {
+      settled.push(event);
+    }
   };
 
   beforeAll(async () => {
@@ -147,7 +154,7 @@ describe('local WebSocket API gateway', () => {
         boom: recorded(() => async () => {
           throw new Error('handler exploded');
         }),
-        slow: recorded(() => () => sleep(1_500)),
+        slow: recorded(() => () => new Promise<never>(() => {})),
         block: recorded(() => async () => {
           await gate;
           blockFinished = true;
@@ -165,6 +172,7 @@ describe('local WebSocket API gateway', () => {
 
   beforeEach(() => {
     events = [];
+    settled = [];
     onConnect = accept;
     onDisconnect = accept;
     blockFinished = false;
@@ -293,17 +301,38 @@ describe('local WebSocket API gateway', () => {
     it.each([401, 403])(
       'passes a %i through as the handshake response and registers nothing',
       async (status) => {
-        onConnect = async () => ({ statusCode: status, body: JSON.stringify({ message: 'Unauthorized' }) });
-        const response = await rejectedHandshake(`${gateway.url}/?token=bad`);
-        expect(response.status).toBe(status);
-        expect(JSON.parse(response.body)).toEqual({ message: 'Unauthorized' });
-        const connectionId = events[0]?.requestContext.connectionId ?? '';
-        expect(response.requestId).toBe(events[0]?.requestContext.requestId);
-        expect(gateway.connectionCount()).toBe(0);
-        const error = await caught(sdk.send(new GetConnectionCommand({ ConnectionId: connectionId })));
-        expect(error).toBeInstanceOf(GoneException);
-        await sleep(50);
-        expect(eventsOf(connectionId, 'DISCONNECT')).toEqual([]);
+        const seen: WebSocketEvent[] = [];
+        const refusing = await startWsGateway({
+          credentials: [CREDENTIALS],
+          routes: {
+            $connect: async (event) => {
+              seen.push(event);
+              return { statusCode: status, body: JSON.stringify({ message: 'Unauthorized' }) };
+            },
+            $disconnect: async (event) => {
+              seen.push(event);
+              return { statusCode: 200 };
+            },
+          },
+        });
+        const refusingSdk = sdkFor(refusing);
+        try {
+          const response = await rejectedHandshake(`${refusing.url}/?token=bad`);
+          expect(response.status).toBe(status);
+          expect(JSON.parse(response.body)).toEqual({ message: 'Unauthorized' });
+          const connectionId = seen[0]?.requestContext.connectionId ?? '';
+          expect(response.requestId).toBe(seen[0]?.requestContext.requestId);
+          expect(refusing.connectionCount()).toBe(0);
+          const error = await caught(
+            refusingSdk.send(new GetConnectionCommand({ ConnectionId: connectionId })),
+          );
+          expect(error).toBeInstanceOf(GoneException);
+        } finally {
+          refusingSdk.destroy();
+          // close() waits for the $disconnect of every connection the gateway holds: none can come after it.
+          await refusing.close();
+        }
+        expect(seen.map((event) => event.requestContext.eventType)).toEqual(['CONNECT']);
       },
     );
 
@@ -314,7 +343,7 @@ describe('local WebSocket API gateway', () => {
           throw new Error('connect failed');
         },
       ],
-      ['times out', () => sleep(1_000)],
+      ['times out', () => new Promise<never>(() => {})],
       ['returns no statusCode', async () => ({ body: 'ok' })],
     ])('answers 500 when the handler %s', async (_case, responder) => {
       onConnect = responder;
@@ -384,8 +413,14 @@ describe('local WebSocket API gateway', () => {
       });
       expect(event?.requestContext.messageId).toMatch(ID_FORMAT);
       expect(new Set(messages.map((e) => e.requestContext.messageId)).size).toBe(3);
-      await sleep(100);
-      expect(frames).toEqual([]);
+      // Once every handler has returned, anything the gateway would send for their results is on the socket
+      // ahead of a frame posted now; so the marker must be the first and only frame.
+      const isMessageOfThis = (e: WebSocketEvent) =>
+        e.requestContext.connectionId === connectionId && e.requestContext.eventType === 'MESSAGE';
+      await waitFor(() => (settled.filter(isMessageOfThis).length === 3 ? true : undefined));
+      await sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'marker' }));
+      await waitFor(() => frames[0]);
+      expect(frames).toEqual([{ text: 'marker', isBinary: false }]);
     });
 
     it('sends an error frame when the handler throws or times out', async () => {
@@ -531,7 +566,7 @@ describe('local WebSocket API gateway', () => {
       const before = await sdk.send(new GetConnectionCommand({ ConnectionId: connectionId }));
       expect(before.ConnectedAt).toBeInstanceOf(Date);
       expect(before.Identity).toEqual({ SourceIp: '127.0.0.1', UserAgent: 'sdk-contract' });
-      await sleep(20);
+      await clockPasses(before.LastActiveAt?.getTime() ?? Number.POSITIVE_INFINITY);
       const post = await sdk.send(
         new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'héllo ✓' }),
       );
@@ -602,36 +637,69 @@ describe('local WebSocket API gateway timeouts and shutdown', () => {
   const disconnects = (events: WebSocketEvent[]) =>
     events.filter((event) => event.requestContext.eventType === 'DISCONNECT');
 
+  /**
+   * The idle and age timers run on vitest's fake timers and move only when a test advances them, so a
+   * loaded machine cannot stretch a gap between frames past the timeout. Socket I/O stays real, so waits
+   * for it spin on setImmediate (not faked) against a real deadline.
+   */
+  async function fakeTimersFor<T>(work: () => Promise<T>): Promise<T> {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      return await work();
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+
+  async function ioSettles<T>(probe: () => T | undefined, what: string): Promise<T> {
+    const deadline = performance.now() + 5_000;
+    for (;;) {
+      const value = probe();
+      if (value !== undefined) return value;
+      if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   it('closes idle connections with 1001; data frames either way reset the timer, pings do not', async () => {
     const { gateway, events } = await recordingGateway({ idleTimeoutMs: 400 });
     const sdk = sdkFor(gateway);
     try {
-      const started = Date.now();
-      const pinging = await openClient(gateway.url);
-      const talking = await openClient(gateway.url);
-      const listening = await openClient(gateway.url);
-      const listeningId = events.filter((event) => event.requestContext.eventType === 'CONNECT')[2]
-        ?.requestContext.connectionId;
-      if (!listeningId) throw new Error('no $connect for the listening client');
-      const pings = setInterval(() => pinging.ws.ping(), 50);
-      const traffic = setInterval(() => {
+      await fakeTimersFor(async () => {
+        const pinging = await openClient(gateway.url);
+        const talking = await openClient(gateway.url);
+        const listening = await openClient(gateway.url);
+        const [, talkingId, listeningId] = events.map((event) => event.requestContext.connectionId);
+        if (!talkingId || !listeningId) throw new Error('no $connect for the talking or listening client');
+        const messagesFrom = (id: string) =>
+          events.filter(
+            (e) => e.requestContext.connectionId === id && e.requestContext.eventType === 'MESSAGE',
+          );
+
+        vi.advanceTimersByTime(300);
+        // Traffic at t=300: a ping (answered by a pong), a frame from the client, a frame to the client.
+        let ponged = false;
+        pinging.ws.once('pong', () => {
+          ponged = true;
+        });
+        pinging.ws.ping();
         talking.ws.send('still here');
-        void sdk
-          .send(new PostToConnectionCommand({ ConnectionId: listeningId, Data: 'ping' }))
-          .catch(() => {});
-      }, 100);
-      try {
+        await sdk.send(new PostToConnectionCommand({ ConnectionId: listeningId, Data: 'ping' }));
+        await ioSettles(() => (ponged ? true : undefined), 'the pong');
+        await ioSettles(() => messagesFrom(talkingId)[0], 'the client frame');
+        await ioSettles(() => listening.frames[0], 'the posted frame');
+
+        vi.advanceTimersByTime(100);
+        expect(gateway.connectionCount()).toBe(2);
         expect(await pinging.closed).toEqual({ code: 1001, reason: 'Going away' });
-        expect(Date.now() - started).toBeGreaterThanOrEqual(390);
-        await sleep(500);
-        expect(talking.ws.readyState).toBe(WebSocket.OPEN);
-        expect(listening.ws.readyState).toBe(WebSocket.OPEN);
-      } finally {
-        clearInterval(pings);
-        clearInterval(traffic);
-      }
-      expect((await talking.closed).code).toBe(1001);
-      expect((await listening.closed).code).toBe(1001);
+
+        vi.advanceTimersByTime(299);
+        expect(gateway.connectionCount()).toBe(2);
+        vi.advanceTimersByTime(1);
+        expect(gateway.connectionCount()).toBe(0);
+        expect((await talking.closed).code).toBe(1001);
+        expect((await listening.closed).code).toBe(1001);
+      });
       const reported = await waitFor(() =>
         disconnects(events).length === 3 ? disconnects(events) : undefined,
       );
@@ -646,17 +714,24 @@ describe('local WebSocket API gateway timeouts and shutdown', () => {
   });
 
   it('closes connections at the maximum age even while active', async () => {
-    const { gateway } = await recordingGateway({ maxConnectionMs: 400 });
+    const { gateway, events } = await recordingGateway({ maxConnectionMs: 400 });
     try {
-      const started = Date.now();
-      const client = await openClient(gateway.url);
-      const traffic = setInterval(() => client.ws.send('busy'), 50);
-      try {
+      await fakeTimersFor(async () => {
+        const client = await openClient(gateway.url);
+        const messages = () => events.filter((e) => e.requestContext.eventType === 'MESSAGE');
+
+        for (const at of [100, 200, 300]) {
+          vi.advanceTimersByTime(100);
+          client.ws.send(`busy at ${at}`);
+          await ioSettles(() => (messages().length === at / 100 ? true : undefined), `the frame at ${at}`);
+        }
+        vi.advanceTimersByTime(99);
+        expect(gateway.connectionCount()).toBe(1);
+        vi.advanceTimersByTime(1);
+
+        expect(gateway.connectionCount()).toBe(0);
         expect(await client.closed).toEqual({ code: 1001, reason: 'Going away' });
-      } finally {
-        clearInterval(traffic);
-      }
-      expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+      });
     } finally {
       await gateway.close();
     }

@@ -203,6 +203,8 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
     it('checks the sessions in the same single command as the connection lookup', async () => {
       const record = connectionFor();
       await addLive(store, record, TTL);
+      // Loads the script on this user's node first: a cold cluster node answers NOSCRIPT once, then EVAL.
+      await store.lookup(record.userId);
       const sent: string[] = [];
       const counting = new Proxy(client, {
         get(target, property, receiver) {
@@ -229,6 +231,95 @@ describe.each(REDIS_MODES)('Redis connection store (%s)', (mode) => {
 
       expect(await store.lookup(record.userId, { visibleTo: friend })).toMatchObject({ live: [record] });
       expect(await store.lookup(record.userId, { visibleTo: randomUUID() })).toEqual({ live: [], ended: [] });
+    });
+  });
+
+  describe('the record cache of a warm instance', () => {
+    /** The store over a client that records every command it is asked to send. */
+    function countingStore(options: { recordCacheSize?: number } = {}, clock = systemClock) {
+      const sent: string[] = [];
+      const counting = new Proxy(client, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            sent.push(String(property));
+            return value.apply(target, args);
+          };
+        },
+      });
+      return { store: createConnectionStore(counting, clock, prefix, options), sent };
+    }
+
+    it('reads a connection record from Redis once, then from memory', async () => {
+      const record = connectionFor();
+      await addLive(store, record, TTL);
+      const { store: warm, sent } = countingStore();
+
+      expect(await warm.find(record.connectionId)).toEqual(record);
+      const afterFirst = sent.length;
+      expect(await warm.find(record.connectionId)).toEqual(record);
+
+      expect(afterFirst).toBeGreaterThan(0);
+      expect(sent).toHaveLength(afterFirst);
+    });
+
+    it('forgets a record it removes or forgets itself', async () => {
+      const removed = connectionFor();
+      const forgotten = connectionFor();
+      const { store: warm } = countingStore();
+      await addLive(warm, removed, TTL);
+      await addLive(warm, forgotten, TTL);
+      await warm.find(removed.connectionId);
+      await warm.find(forgotten.connectionId);
+
+      await warm.remove(removed);
+      await warm.forget(forgotten.connectionId);
+
+      expect(await warm.find(removed.connectionId)).toBeNull();
+      expect(await warm.find(forgotten.connectionId)).toBeNull();
+    });
+
+    it('does not keep a record read while the same instance removed it', async () => {
+      const record = connectionFor();
+      const { store: warm } = countingStore();
+      await addLive(warm, record, TTL);
+
+      const reading = warm.find(record.connectionId);
+      await warm.remove(record);
+      expect(await reading).toEqual(record);
+
+      expect(await warm.find(record.connectionId)).toBeNull();
+    });
+
+    it("never serves a record past its key's expiry", async () => {
+      const clock = skewedClock();
+      const record = connectionFor();
+      const { store: warm, sent } = countingStore({}, clock);
+      await addLive(warm, record, 60);
+      await warm.find(record.connectionId);
+      const cached = sent.length;
+
+      clock.advance(2 * MINUTE_MS);
+      await warm.find(record.connectionId);
+
+      expect(sent.length).toBeGreaterThan(cached);
+    });
+
+    it('holds a bounded number of records, dropping the least recently used', async () => {
+      const [first, second, third] = [connectionFor(), connectionFor(), connectionFor()];
+      const { store: warm, sent } = countingStore({ recordCacheSize: 2 });
+      for (const record of [first, second, third]) await addLive(store, record, TTL);
+      for (const record of [first, second, third]) await warm.find(record.connectionId);
+
+      const before = sent.length;
+      await warm.find(third.connectionId);
+      await warm.find(second.connectionId);
+      const whileCached = sent.length;
+      await warm.find(first.connectionId);
+
+      expect(whileCached).toBe(before);
+      expect(sent.length).toBeGreaterThan(whileCached);
     });
   });
 

@@ -1,6 +1,11 @@
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWsGateway, startWsGateway } from '../../local/ws-gateway.js';
-import { createPushGateway } from '../../shared/adapters/apigw/push-gateway.js';
+import {
+  createPushGateway,
+  PUSH_LIMITS,
+  type PushGatewayOptions,
+} from '../../shared/adapters/apigw/push-gateway.js';
 import type { PushGateway } from '../../shared/domain/realtime/ports.js';
 import type { ServerFrame } from '../../shared/domain/realtime/server-frames.js';
 import { timed } from '../support/poll.js';
@@ -182,5 +187,68 @@ describe('push gateway retries against a scripted management API', () => {
 
     expect(value).toBe('failed');
     expect(ms).toBeLessThan(2_000);
+  });
+});
+
+describe('push gateway against an endpoint that accepts connections and never answers', () => {
+  let server: Server;
+  let endpoint: string;
+  /** One TCP connection per attempt: a timed-out request's socket is destroyed, never reused. */
+  const attempts: Socket[] = [];
+  const errors: Record<string, unknown>[] = [];
+  const stalledPush = (limits: Partial<PushGatewayOptions>) =>
+    createPushGateway({
+      endpoint,
+      region: 'us-east-1',
+      onError: (_message, details) => errors.push(details),
+      ...limits,
+    });
+
+  beforeAll(async () => {
+    useDummyAwsCredentials();
+    server = createServer((socket) => {
+      attempts.push(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/local`;
+  });
+
+  afterEach(() => {
+    for (const socket of attempts.splice(0)) socket.destroy();
+    errors.length = 0;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  });
+
+  it('gives up with failed under the default limits instead of waiting forever', async () => {
+    const outcome = await stalledPush({}).post(fakeConnectionId(), PONG);
+
+    expect(outcome).toBe('failed');
+    // 2 s per attempt and 4 s in all leave room for exactly two attempts.
+    expect(PUSH_LIMITS).toEqual({ connectTimeoutMs: 1_000, requestTimeoutMs: 2_000, deadlineMs: 4_000 });
+    expect(attempts).toHaveLength(2);
+    expect(errors).toEqual([expect.objectContaining({ operation: 'post', status: undefined })]);
+  });
+
+  it('cuts each attempt at the request timeout and retries up to maxAttempts', async () => {
+    const push = stalledPush({ requestTimeoutMs: 50, deadlineMs: 60_000, maxAttempts: 3 });
+
+    expect(await push.post(fakeConnectionId(), PONG)).toBe('failed');
+
+    expect(attempts).toHaveLength(3);
+    expect(errors).toEqual([expect.objectContaining({ error: 'TimeoutError' })]);
+  });
+
+  it('stops at the deadline with attempts left, cutting the attempt in flight', async () => {
+    const push = stalledPush({ requestTimeoutMs: 60_000, deadlineMs: 100, maxAttempts: 4 });
+
+    expect(await push.post(fakeConnectionId(), PONG)).toBe('failed');
+    await push.disconnect(fakeConnectionId());
+
+    expect(attempts).toHaveLength(2);
+    expect(errors.map((details) => details.operation)).toEqual(['post', 'delete']);
   });
 });

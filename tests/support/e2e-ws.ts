@@ -12,8 +12,16 @@ import { z } from 'zod';
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_WAIT_MS = 5_000;
 
-/** ws://host:port of the WebSocket API; empty when the e2e run targets a stage without one. */
-export const wsUrl = (): string => inject('wsUrl');
+/**
+ * ws://host:port of the WebSocket API under test. Throws, naming WS_URL, when the run has none (API_URL set
+ * without WS_URL): chat suites fail rather than pass having tested no chat.
+ */
+export function wsUrl(): string {
+  const url = inject('wsUrl');
+  if (!url)
+    throw new Error('WS_URL is not set: set it to the WebSocket API of the stage under test (API_URL is)');
+  return url;
+}
 
 const Uuid = z.uuid();
 export const MessageIdSchema = z.string().regex(/^\d+-\d+$/);
@@ -256,9 +264,7 @@ export class WsClient {
 }
 
 function socketUrl(options: ConnectOptions): string {
-  const base = wsUrl();
-  if (!base) throw new Error('WS_URL is not set: no WebSocket API to test');
-  const url = new URL(base);
+  const url = new URL(wsUrl());
   if (options.ticket !== undefined) url.searchParams.set('ticket', options.ticket);
   return url.toString();
 }

@@ -20,7 +20,9 @@ import type {
   UserWithPasswordHash,
   VerifyOptions,
 } from '../../shared/domain/auth/ports.js';
+import { systemClock } from '../../shared/domain/auth/ports.js';
 import { AppError } from '../../shared/domain/errors.js';
+import { FakeUserDirectory } from './realtime-fakes.js';
 
 /** In-memory fakes of the auth ports, for use-case unit tests (no network). */
 
@@ -50,6 +52,11 @@ export class FakeClock implements Clock {
 
   advanceSeconds(seconds: number): void {
     this.current += seconds * 1000;
+  }
+
+  /** Moves the clock forward to `instantMs` (never back). */
+  advanceTo(instantMs: number): void {
+    this.current = Math.max(this.current, instantMs);
   }
 }
 
@@ -130,12 +137,17 @@ export class RecordingPasswordHasher implements PasswordHasher {
   }
 }
 
-/** Fixed-window counters like the Redis limiter (count <= limit is allowed), plus forced denials. */
+/**
+ * Fixed-window counters like the Redis limiter (count <= limit is allowed; the first hit opens the window),
+ * plus forced denials. Held to the RateLimiter contract (tests/support/contracts).
+ */
 export class FakeRateLimiter implements RateLimiter {
   readonly hits: { bucket: string; limit: number; windowSeconds: number }[] = [];
   readonly resets: string[] = [];
-  private readonly counts = new Map<string, number>();
+  private readonly windows = new Map<string, { count: number; endsAtMs: number }>();
   private readonly denied = new Map<string, number>();
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   deny(bucket: string, retryAfterSeconds: number): void {
     this.denied.set(bucket, retryAfterSeconds);
@@ -145,14 +157,19 @@ export class FakeRateLimiter implements RateLimiter {
     this.hits.push({ bucket, limit, windowSeconds });
     const retryAfterSeconds = this.denied.get(bucket);
     if (retryAfterSeconds !== undefined) return { allowed: false, retryAfterSeconds };
-    const count = (this.counts.get(bucket) ?? 0) + 1;
-    this.counts.set(bucket, count);
-    return count <= limit ? { allowed: true } : { allowed: false, retryAfterSeconds: windowSeconds };
+    const nowMs = this.clock.nowMs();
+    const current = this.windows.get(bucket);
+    const window =
+      current && current.endsAtMs > nowMs ? current : { count: 0, endsAtMs: nowMs + windowSeconds * 1000 };
+    window.count += 1;
+    this.windows.set(bucket, window);
+    if (window.count <= limit) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.endsAtMs - nowMs) / 1000)) };
   }
 
   async reset(bucket: string): Promise<void> {
     this.resets.push(bucket);
-    this.counts.delete(bucket);
+    this.windows.delete(bucket);
   }
 }
 
@@ -177,17 +194,30 @@ interface StoredSession {
   lastSeenAtMs: number;
 }
 
-/** Mirrors the Redis rotation script: current id rotates, previous id inside grace replays, else revoke. */
+/**
+ * Mirrors the Redis store: current id rotates, previous id inside grace replays, anything else revokes; a
+ * record vanishes at its refresh expiry by the clock, as the Redis key does by its TTL. Held to the
+ * SessionStore contract (tests/support/contracts), which runs against both.
+ */
 export class FakeSessionStore implements SessionStore {
-  readonly records = new Map<string, StoredSession>();
+  private readonly stored = new Map<string, StoredSession>();
   readonly rotations: RotationRequest[] = [];
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   private static key(userId: string, sessionId: string): string {
     return `${userId}:${sessionId}`;
   }
 
+  /** The records still alive by the clock (an expired one is gone, like a Redis key past its TTL). */
+  get records(): Map<string, StoredSession> {
+    const nowMs = this.clock.nowMs();
+    for (const [key, record] of this.stored) if (record.rexp <= nowMs) this.stored.delete(key);
+    return this.stored;
+  }
+
   async create(session: NewSession): Promise<void> {
-    this.records.set(FakeSessionStore.key(session.userId, session.sessionId), {
+    this.stored.set(FakeSessionStore.key(session.userId, session.sessionId), {
       session,
       rid: session.refreshId,
       prev: undefined,
@@ -202,7 +232,7 @@ export class FakeSessionStore implements SessionStore {
     this.rotations.push(request);
     const key = FakeSessionStore.key(request.userId, request.sessionId);
     const record = this.records.get(key);
-    if (!record || record.rexp <= request.nowMs) return { kind: 'missing' };
+    if (!record) return { kind: 'missing' };
     if (record.rid === request.presentedRefreshId) {
       record.prev = record.rid;
       record.rid = request.newRefreshId;
@@ -236,7 +266,7 @@ export class FakeSessionStore implements SessionStore {
 
   async list(userId: string, nowMs: number): Promise<SessionSummary[]> {
     return [...this.records.values()]
-      .filter((record) => record.session.userId === userId && record.rexp > nowMs)
+      .filter((record) => record.session.userId === userId && record.session.absoluteExpiresAtMs >= nowMs)
       .map((record) => ({
         id: record.session.sessionId,
         createdAt: new Date(record.session.createdAtMs),
@@ -307,8 +337,9 @@ export class FakeTokenService implements TokenService {
 }
 
 export interface FakeAuth {
-  deps: AuthDeps;
+  deps: AuthDeps & { directory: FakeUserDirectory };
   users: FakeUserRepository;
+  directory: FakeUserDirectory;
   sessions: FakeSessionStore;
   tokens: FakeTokenService;
   passwords: RecordingPasswordHasher;
@@ -323,13 +354,15 @@ export function fakeAuth(
 ): FakeAuth {
   const clock = options.clock ?? new FakeClock();
   const users = new FakeUserRepository(clock);
-  const sessions = new FakeSessionStore();
+  const sessions = new FakeSessionStore(clock);
   const tokens = new FakeTokenService(clock);
   const passwords = new RecordingPasswordHasher();
-  const limiter = new FakeRateLimiter();
+  const limiter = new FakeRateLimiter(clock);
   const sockets = new RecordingSessionSockets();
-  const deps: AuthDeps = {
+  const directory = new FakeUserDirectory();
+  const deps: FakeAuth['deps'] = {
     users,
+    directory,
     sessions,
     sockets,
     tokens: options.tokens ?? tokens,
@@ -338,5 +371,5 @@ export function fakeAuth(
     clock,
     policy: { ...TEST_POLICY, ...options.policy },
   };
-  return { deps, users, sessions, tokens, passwords, limiter, sockets, clock };
+  return { deps, users, directory, sessions, tokens, passwords, limiter, sockets, clock };
 }

@@ -1,7 +1,12 @@
 import type { User } from '../../shared/domain/auth/ports.js';
 import type { ChatMessage } from '../../shared/domain/chat/message.js';
 import { sentAtOf } from '../../shared/domain/chat/message-id.js';
-import type { ChatStore, MessageDraft } from '../../shared/domain/chat/ports.js';
+import type {
+  ChatStore,
+  DirectoryEntry,
+  MessageDraft,
+  UserDirectory,
+} from '../../shared/domain/chat/ports.js';
 import { AppError } from '../../shared/domain/errors.js';
 import type {
   ConnectionLookup,
@@ -124,6 +129,34 @@ export function fakeChatStore(): ChatStore & { drafts: MessageDraft[] } {
   };
 }
 
+/**
+ * The user directory in memory. `put` keeps the newest version, like the Redis script; users never put are
+ * answered by `fallback` (by default nobody exists). `reads` records every id looked up.
+ */
+export class FakeUserDirectory implements UserDirectory {
+  readonly entries = new Map<string, DirectoryEntry & { updatedAt: Date }>();
+  readonly reads: string[] = [];
+
+  constructor(private readonly fallback: (userId: string) => DirectoryEntry | null = () => null) {}
+
+  async put(entry: DirectoryEntry & { updatedAt: Date }): Promise<void> {
+    const stored = this.entries.get(entry.id);
+    if (stored && stored.updatedAt > entry.updatedAt) return;
+    this.entries.set(entry.id, { ...entry });
+  }
+
+  async find(userId: string): Promise<DirectoryEntry | null> {
+    this.reads.push(userId);
+    const stored = this.entries.get(userId);
+    return stored ? { id: stored.id, displayName: stored.displayName } : this.fallback(userId);
+  }
+
+  async findMany(userIds: string[]): Promise<DirectoryEntry[]> {
+    const found = await Promise.all(userIds.map((userId) => this.find(userId)));
+    return found.filter((entry): entry is DirectoryEntry => entry !== null);
+  }
+}
+
 export const userWithId = (id: string): User => ({
   id,
   email: `${id}@example.com`,
@@ -131,11 +164,18 @@ export const userWithId = (id: string): User => ({
   createdAt: new Date(0),
 });
 
-/** RealtimeDeps wired to in-memory fakes; every user and session exists unless a test says otherwise. */
+/**
+ * RealtimeDeps wired to in-memory fakes; every user and session exists unless a test says otherwise (add the
+ * id to `missingUsers` or the session to `revokedSessions`).
+ */
 export function fakeRealtimeDeps(overrides: Partial<RealtimeDeps> = {}) {
   const connections = new FakeConnectionStore();
   const push = new FakePushGateway();
   const chat = fakeChatStore();
+  const missingUsers = new Set<string>();
+  const directory = new FakeUserDirectory((id) =>
+    missingUsers.has(id) ? null : { id, displayName: userWithId(id).displayName },
+  );
   // One truth for "this session has ended", as in Redis: the session check and the connection lookup agree.
   const revokedSessions = connections.endedSessions;
   const deps: RealtimeDeps = {
@@ -148,10 +188,7 @@ export function fakeRealtimeDeps(overrides: Partial<RealtimeDeps> = {}) {
       list: async () => [],
     },
     tickets: new FakeTicketStore(),
-    users: {
-      findById: async (id) => userWithId(id),
-      findByIds: async (ids) => ids.map(userWithId),
-    },
+    directory,
     sessions: {
       findActive: async (userId, sessionId) =>
         revokedSessions.has(sessionId) ? null : { sessionId, user: userWithId(userId) },
@@ -174,5 +211,5 @@ export function fakeRealtimeDeps(overrides: Partial<RealtimeDeps> = {}) {
     },
     ...overrides,
   };
-  return { deps, connections, push, chat, revokedSessions };
+  return { deps, connections, push, chat, directory, missingUsers, revokedSessions };
 }

@@ -128,6 +128,88 @@ describe('handleFrame', () => {
     });
   });
 
+  it('refuses a send to someone the user directory does not know, storing nothing', async () => {
+    const { frame, chat, push, missingUsers } = await arrange();
+    missingUsers.add(BOB);
+
+    await frame({ action: 'sendMessage', to: BOB, body: 'hi', clientMsgId: 'm-nobody' });
+
+    expect(chat.drafts).toEqual([]);
+    expect(push.posts).toEqual([
+      {
+        connectionId: ORIGIN.connectionId,
+        frame: expect.objectContaining({ type: 'error', code: 'not_found', clientMsgId: 'm-nobody' }),
+      },
+    ]);
+  });
+
+  it('stores nothing from a socket whose session has ended, even when its send is otherwise fine', async () => {
+    const { frame, chat, push, revokedSessions } = await arrange();
+    revokedSessions.add(ORIGIN.sessionId);
+
+    await frame({ action: 'sendMessage', to: BOB, body: 'hi', clientMsgId: 'm-late' });
+
+    expect(chat.drafts).toEqual([]);
+    expect(push.framesTo(ORIGIN.connectionId)).toEqual([
+      expect.objectContaining({ code: 'unauthenticated', clientMsgId: 'm-late' }),
+    ]);
+    expect(push.disconnects).toEqual([ORIGIN.connectionId]);
+  });
+
+  it('stores nothing from a socket over its frame limit', async () => {
+    const { frame, chat } = await arrange({ limit: 1 });
+
+    await frame({ action: 'ping' });
+    await frame({ action: 'sendMessage', to: BOB, body: 'hi', clientMsgId: 'm-flood' });
+
+    expect(chat.drafts).toEqual([]);
+  });
+
+  it('pushes to the recipient without waiting for the contacts bookkeeping, and acks only after it', async () => {
+    const { frame, connections, push, chat } = await arrange();
+    const bobPhone: ConnectionRecord = { connectionId: 'bob-phone', userId: BOB, sessionId: 'session-b' };
+    await connections.add(bobPhone);
+    let recipientHasIt: () => void = () => {};
+    const pushed = new Promise<void>((resolve) => {
+      recipientHasIt = resolve;
+    });
+    const post = push.post.bind(push);
+    push.post = async (connectionId, sent) => {
+      const outcome = await post(connectionId, sent);
+      if (connectionId === bobPhone.connectionId) recipientHasIt();
+      return outcome;
+    };
+    const ackedBeforeBookkeeping: boolean[] = [];
+    // Finishes only once the recipient has the message: if the push waited for it, this would never end.
+    chat.recordDelivery = async () => {
+      await pushed;
+      ackedBeforeBookkeeping.push(push.framesTo(ORIGIN.connectionId).length > 0);
+    };
+
+    await frame({ action: 'sendMessage', to: BOB, body: 'hi', clientMsgId: 'm-1' });
+
+    expect(push.framesTo(bobPhone.connectionId)).toEqual([expect.objectContaining({ type: 'message' })]);
+    expect(ackedBeforeBookkeeping).toEqual([false]);
+    expect(push.framesTo(ORIGIN.connectionId)).toEqual([expect.objectContaining({ type: 'ack' })]);
+  });
+
+  it('sends no ack when the bookkeeping fails after the append, so the client retries the same clientMsgId', async () => {
+    const { frame, connections, push, chat } = await arrange();
+    const bobPhone: ConnectionRecord = { connectionId: 'bob-phone', userId: BOB, sessionId: 'session-b' };
+    await connections.add(bobPhone);
+    chat.recordDelivery = async () => {
+      throw dependencyUnavailable('Redis');
+    };
+
+    await frame({ action: 'sendMessage', to: BOB, body: 'hi', clientMsgId: 'm-half' });
+
+    expect(chat.drafts).toHaveLength(1);
+    expect(push.framesTo(bobPhone.connectionId)).toEqual([expect.objectContaining({ type: 'message' })]);
+    expect(push.framesTo(ORIGIN.connectionId)).toEqual([
+      expect.objectContaining({ type: 'error', code: 'dependency_unavailable', clientMsgId: 'm-half' }),
+    ]);
+  });
+
   it('echoes the clientMsgId of a rejected send so the client can correlate it', async () => {
     const { frame, push } = await arrange();
 

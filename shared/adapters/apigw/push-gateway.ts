@@ -7,8 +7,16 @@ export interface PushGatewayOptions {
   endpoint: string;
   region: string;
   maxAttempts?: number;
+  /** Per attempt: establishing the connection (default 1 s). */
+  connectTimeoutMs?: number;
+  /** Per attempt: the whole request, connecting included (default 2 s). */
+  requestTimeoutMs?: number;
+  /** Every attempt of one push together, backoff included (default 4 s); then it is 'failed'. */
+  deadlineMs?: number;
   onError?: (message: string, details: Record<string, unknown>) => void;
 }
+
+export const PUSH_LIMITS = { connectTimeoutMs: 1_000, requestTimeoutMs: 2_000, deadlineMs: 4_000 } as const;
 
 type SdkModule = typeof import('@aws-sdk/client-apigatewaymanagementapi');
 
@@ -25,9 +33,15 @@ const backoffMs = (attempt: number): number => 25 * 2 ** attempt + Math.random()
  * The management API behind the PushGateway port. The SDK (about half of a bundle) is imported on first
  * use, so HTTP routes that never push pay nothing for it at cold start. The SDK's own retries are off:
  * it does not retry 429 LimitExceeded, and we want jittered backoff for both 429 and 5xx.
+ *
+ * Every wait is bounded, so a stalled network path cannot hold a Lambda until its own timeout: the SDK's
+ * default Node handler has no connect or request timeout (only a 5-minute idle socket timeout), and its
+ * `requestTimeout` merely logs unless `throwOnRequestTimeout` is set. An attempt is cut at `requestTimeoutMs`,
+ * and all attempts of one push together at `deadlineMs`.
  */
 export function createPushGateway(options: PushGatewayOptions): PushGateway {
   const maxAttempts = options.maxAttempts ?? 4;
+  const deadlineMs = options.deadlineMs ?? PUSH_LIMITS.deadlineMs;
   let loaded: Promise<{ sdk: SdkModule; client: ApiGatewayManagementApiClient }> | undefined;
   const load = () => {
     loaded ??= import('@aws-sdk/client-apigatewaymanagementapi').then((sdk) => ({
@@ -36,6 +50,11 @@ export function createPushGateway(options: PushGatewayOptions): PushGateway {
         endpoint: options.endpoint,
         region: options.region,
         maxAttempts: 1,
+        requestHandler: {
+          connectionTimeout: options.connectTimeoutMs ?? PUSH_LIMITS.connectTimeoutMs,
+          requestTimeout: options.requestTimeoutMs ?? PUSH_LIMITS.requestTimeoutMs,
+          throwOnRequestTimeout: true,
+        },
       }),
     }));
     return loaded;
@@ -44,37 +63,42 @@ export function createPushGateway(options: PushGatewayOptions): PushGateway {
   async function withRetries(
     operation: string,
     connectionId: string,
-    send: () => Promise<unknown>,
+    send: (abortSignal: AbortSignal) => Promise<unknown>,
   ): Promise<PushOutcome> {
-    for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+    const startedAt = performance.now();
+    const deadline = AbortSignal.timeout(deadlineMs);
+    for (let attempt = 0; ; attempt += 1) {
       try {
-        await send();
+        await send(deadline);
         return 'delivered';
       } catch (error) {
         const status = statusOf(error);
         if (status === 410) return 'gone';
-        if (!isRetryable(status) || attempt === maxAttempts - 1) {
+        const wait = backoffMs(attempt);
+        const timeLeft = deadlineMs - (performance.now() - startedAt) - wait;
+        if (!isRetryable(status) || attempt + 1 >= maxAttempts || deadline.aborted || timeLeft <= 0) {
           options.onError?.('push failed', { operation, connectionId, status, error: (error as Error).name });
           return 'failed';
         }
-        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+        await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
-    return 'failed';
   }
 
   return {
     async post(connectionId, frame: ServerFrame) {
       const { sdk, client } = await load();
       const data = new TextEncoder().encode(JSON.stringify(frame));
-      return withRetries('post', connectionId, () =>
-        client.send(new sdk.PostToConnectionCommand({ ConnectionId: connectionId, Data: data })),
+      return withRetries('post', connectionId, (abortSignal) =>
+        client.send(new sdk.PostToConnectionCommand({ ConnectionId: connectionId, Data: data }), {
+          abortSignal,
+        }),
       );
     },
     async disconnect(connectionId) {
       const { sdk, client } = await load();
-      await withRetries('delete', connectionId, () =>
-        client.send(new sdk.DeleteConnectionCommand({ ConnectionId: connectionId })),
+      await withRetries('delete', connectionId, (abortSignal) =>
+        client.send(new sdk.DeleteConnectionCommand({ ConnectionId: connectionId }), { abortSignal }),
       );
     },
   };

@@ -1,5 +1,11 @@
 import { type CryptoKey, importJWK, type JWK } from 'jose';
-import { algorithmOf, parseJson, parsePublicJwks, type SigningAlgorithm, toPublicJwk } from './public-jwks.js';
+import {
+  algorithmOf,
+  parseJson,
+  parsePublicJwks,
+  type SigningAlgorithm,
+  toPublicJwk,
+} from './public-jwks.js';
 
 export interface KeySet {
   algorithm: SigningAlgorithm;

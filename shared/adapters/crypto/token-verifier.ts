@@ -11,7 +11,8 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 
 export type TokenKind = keyof typeof TOKEN_KINDS;
 
-export const audienceOf = (issuer: string, kind: TokenKind): string => `${issuer}/${TOKEN_KINDS[kind].audience}`;
+export const audienceOf = (issuer: string, kind: TokenKind): string =>
+  `${issuer}/${TOKEN_KINDS[kind].audience}`;
 
 export interface TokenVerifierOptions {
   /** Public JWKs only: current and previous keys (a verifier never holds a private key). */

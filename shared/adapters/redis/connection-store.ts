@@ -76,6 +76,7 @@ export function createConnectionStore(
 
   return {
     async add(record, ttlSeconds, maxPerUser = Number.POSITIVE_INFINITY) {
+      evict(record.connectionId);
       const nowMs = clock.nowMs();
       const expiresAtMs = nowMs + ttlSeconds * 1000;
       const [added, live] = (await runScript(

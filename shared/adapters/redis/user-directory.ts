@@ -25,7 +25,12 @@ export function createUserDirectory(redis: RedisClient): UserDirectory {
   };
   return {
     async put(entry) {
-      await runScript(redis, PUT_ENTRY, [directoryKey(entry.id)], [entry.displayName, entry.updatedAt.getTime()]);
+      await runScript(
+        redis,
+        PUT_ENTRY,
+        [directoryKey(entry.id)],
+        [entry.displayName, entry.updatedAt.getTime()],
+      );
     },
     find,
     async findMany(userIds) {

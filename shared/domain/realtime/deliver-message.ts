@@ -38,7 +38,12 @@ async function appendBesideLookups(
   deps: RealtimeDeps,
   draft: MessageDraft,
   exceptConnectionId: string | undefined,
-): Promise<{ message: ChatMessage; duplicate: boolean; targets: ConnectionRecord[]; closing: Promise<void> }> {
+): Promise<{
+  message: ChatMessage;
+  duplicate: boolean;
+  targets: ConnectionRecord[];
+  closing: Promise<void>;
+}> {
   const [appended, lookups] = await Promise.allSettled([
     deps.chat.append(draft),
     Promise.all([deps.connections.lookup(draft.to), deps.connections.lookup(draft.from)]),

@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
-import type { SessionStore, TokenService } from '../../domain/auth/ports.js';
+import type { Clock, SessionStore, TokenClaims, TokenService } from '../../domain/auth/ports.js';
 import { unauthenticated } from '../../domain/errors.js';
+import { createLruCache, type LruCache } from '../../domain/lru-cache.js';
 import type { AppEnv, CredentialSource } from '../app-env.js';
 import { parseBearer } from '../bearer.js';
 import { readCookie } from '../cookies.js';
@@ -24,15 +25,60 @@ function readCredential(
   return { token: cookie.value, via: 'cookie' };
 }
 
-/** Verifies the access token, then requires its Redis session to still exist (logout revokes at once). */
-export const authenticate = (deps: { tokens: TokenService; sessions: SessionStore; accessCookie: string }) =>
+export const CLAIMS_CACHE_SIZE = 1_000;
+
+interface VerifiedClaims {
+  claims: TokenClaims;
+  expiresAtMs: number;
+}
+
+// One cache per token service (i.e. per key set), shared by every `authenticate` built on it. Per instance:
+// an app built with other keys never sees tokens this one verified.
+const claimsCaches = new WeakMap<TokenService, LruCache<string, VerifiedClaims>>();
+
+export interface AuthenticateDeps {
+  tokens: TokenService;
+  sessions: SessionStore;
+  accessCookie: string;
+  clock?: Clock;
+  /** Verified tokens remembered per warm instance (read when the token service is first seen). */
+  claimsCacheSize?: number;
+}
+
+/**
+ * The token's claims, verifying its signature only the first time this warm instance sees it. An entry is
+ * used only while the token is unexpired by both the app's clock and the wall clock the verifier uses, so it
+ * never outlives the token; key sets change only with a new instance. Only access tokens are cached, and
+ * never the "expired is fine" verification that logout uses.
+ */
+async function verifiedClaims(deps: AuthenticateDeps, token: string): Promise<TokenClaims | null> {
+  let cache = claimsCaches.get(deps.tokens);
+  if (!cache) {
+    cache = createLruCache(deps.claimsCacheSize ?? CLAIMS_CACHE_SIZE);
+    claimsCaches.set(deps.tokens, cache);
+  }
+  const nowMs = Math.max(Date.now(), deps.clock?.nowMs() ?? 0);
+  const cached = cache.get(token);
+  if (cached && nowMs < cached.expiresAtMs) return cached.claims;
+  if (cached) cache.delete(token);
+  const claims = await deps.tokens.verifyAccess(token);
+  const expiresAtMs = (claims?.expiresAtSeconds ?? 0) * 1000;
+  if (claims && nowMs < expiresAtMs) cache.set(token, { claims, expiresAtMs });
+  return claims;
+}
+
+/**
+ * Verifies the access token (once per warm instance, see `verifiedClaims`), then requires its Redis session
+ * to still exist on every request, so logout revokes at once.
+ */
+export const authenticate = (deps: AuthenticateDeps) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const credential = readCredential(
       c.req.header('authorization'),
       c.req.header('cookie'),
       deps.accessCookie,
     );
-    const claims = await deps.tokens.verifyAccess(credential.token);
+    const claims = await verifiedClaims(deps, credential.token);
     if (!claims) throw unauthenticated('Access token is invalid or expired');
     const session = await deps.sessions.findActive(claims.userId, claims.sessionId);
     if (!session) throw unauthenticated('Session has ended');

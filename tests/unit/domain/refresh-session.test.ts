@@ -18,6 +18,9 @@ async function loggedIn(auth: FakeAuth = fakeAuth()): Promise<{ auth: FakeAuth; 
   return { auth, login };
 }
 
+// What the store decides (grace window, reuse, two generations, the absolute cap) is the SessionStore
+// contract, run against this fake and the Redis adapter alike; these tests cover what the use case does
+// with each outcome.
 describe('refreshSession', () => {
   it('rotates: returns a new pair with a new token id and asks the store for an atomic rotation', async () => {
     const { auth, login } = await loggedIn();
@@ -56,17 +59,6 @@ describe('refreshSession', () => {
     expect(replay.refresh.expiresAt).toEqual(first.refresh.expiresAt);
   });
 
-  it('revokes the session when a rotated refresh token is reused after the grace window', async () => {
-    const { auth, login } = await loggedIn();
-    await refreshSession(auth.deps, login.tokens.refresh.token);
-    auth.clock.advanceSeconds(TEST_POLICY.refreshGraceSeconds + 1);
-
-    await expect(refreshSession(auth.deps, login.tokens.refresh.token)).rejects.toMatchObject({
-      code: 'refresh_token_reused',
-    });
-    expect(await auth.deps.sessions.findActive(login.user.id, login.sessionId)).toBeNull();
-  });
-
   it('closes the sockets of the session revoked by reuse, and only that session’s', async () => {
     const { auth, login } = await loggedIn();
     await refreshSession(auth.deps, login.tokens.refresh.token);
@@ -100,17 +92,6 @@ describe('refreshSession', () => {
     expect(auth.sockets.closed).toEqual([]);
   });
 
-  it('revokes the session when a token two generations old is presented, even inside the grace window', async () => {
-    const { auth, login } = await loggedIn();
-    const second = await refreshSession(auth.deps, login.tokens.refresh.token);
-    await refreshSession(auth.deps, second.refresh.token);
-
-    await expect(refreshSession(auth.deps, login.tokens.refresh.token)).rejects.toMatchObject({
-      code: 'refresh_token_reused',
-    });
-    expect(await auth.deps.sessions.findActive(login.user.id, login.sessionId)).toBeNull();
-  });
-
   it('returns unauthenticated when the session no longer exists', async () => {
     const { auth, login } = await loggedIn();
     await auth.deps.sessions.revoke(login.user.id, login.sessionId);
@@ -131,16 +112,19 @@ describe('refreshSession', () => {
     expect(auth.sessions.rotations).toEqual([]);
   });
 
-  it('never extends the refresh expiry past the absolute session lifetime', async () => {
+  it('never lets the access token outlive a refresh token capped at the absolute lifetime', async () => {
     const auth = fakeAuth({ policy: { refreshTtlSeconds: 3600, absoluteTtlSeconds: 5400 } });
     const { login } = await loggedIn(auth);
     const absoluteEndMs = auth.clock.nowMs() + 5400 * 1000;
     auth.clock.advanceSeconds(3000);
+    const capped = await refreshSession(auth.deps, login.tokens.refresh.token);
+    // 400 s before the end: a fresh access token (900 s) would outlive the session.
+    auth.clock.advanceSeconds(2000);
 
-    const next = await refreshSession(auth.deps, login.tokens.refresh.token);
+    const next = await refreshSession(auth.deps, capped.refresh.token);
 
     expect(next.refresh.expiresAt.getTime()).toBe(absoluteEndMs);
-    expect(next.access.expiresAt.getTime()).toBeLessThanOrEqual(absoluteEndMs);
+    expect(next.access.expiresAt.getTime()).toBe(absoluteEndMs);
   });
 
   it('replays byte-identical signed JWTs in the grace window with the real EdDSA token service', async () => {

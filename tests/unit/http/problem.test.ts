@@ -5,9 +5,10 @@ import {
   AppError,
   dependencyUnavailable,
   ERROR_CODES,
+  type ErrorCode,
   unauthenticated,
 } from '../../../shared/domain/errors.js';
-import { STATUS_BY_CODE, toAppError } from '../../../shared/http/problem.js';
+import { toAppError } from '../../../shared/http/problem.js';
 import { problemOf, tinyApp } from './tiny-app.js';
 
 const throwing = (error: unknown) =>
@@ -17,31 +18,34 @@ const throwing = (error: unknown) =>
     });
   });
 
-describe('STATUS_BY_CODE', () => {
-  it('maps every error code in the catalogue, and nothing else, to an error status', () => {
-    expect(Object.keys(STATUS_BY_CODE).sort()).toEqual([...ERROR_CODES].sort());
-    for (const code of ERROR_CODES) {
-      expect(STATUS_BY_CODE[code], code).toBeGreaterThanOrEqual(400);
-      expect(STATUS_BY_CODE[code], code).toBeLessThan(600);
-    }
-  });
-
-  it('keeps 401 for unauthenticated callers and 403 for refused ones', () => {
-    expect(STATUS_BY_CODE.unauthenticated).toBe(401);
-    expect(STATUS_BY_CODE.invalid_credentials).toBe(401);
-    expect(STATUS_BY_CODE.refresh_token_reused).toBe(401);
-    expect(STATUS_BY_CODE.csrf_rejected).toBe(403);
-    expect(STATUS_BY_CODE.forbidden).toBe(403);
-    expect(STATUS_BY_CODE.rate_limited).toBe(429);
-    expect(STATUS_BY_CODE.dependency_unavailable).toBe(503);
-  });
-});
+/**
+ * The status every code must answer with, written out here rather than read from the product's table, so
+ * changing a status fails a test. `Record<ErrorCode, …>` makes a new code fail to typecheck until listed.
+ */
+const EXPECTED_STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  malformed_json: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  refresh_token_reused: 401,
+  csrf_rejected: 403,
+  forbidden: 403,
+  blocked: 403,
+  not_found: 404,
+  email_taken: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  too_many_connections: 429,
+  dependency_unavailable: 503,
+  internal_error: 500,
+};
 
 describe('problemResponse', () => {
   it.each(ERROR_CODES)('renders %s as problem+json with its status, code and request id', async (code) => {
     const res = await throwing(new AppError(code, `message for ${code}`)).request('/fail');
 
-    expect(res.status).toBe(STATUS_BY_CODE[code]);
+    expect(res.status).toBe(EXPECTED_STATUS[code]);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = await problemOf(res);

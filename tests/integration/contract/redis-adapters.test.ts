@@ -1,0 +1,74 @@
+/**
+ * The Redis adapters held to the port contracts, standalone and cluster. The same contracts run against the
+ * in-memory fakes in tests/unit/contracts/fakes.test.ts, so the use-case tests built on those fakes test the
+ * product's behaviour, not a re-implementation of it.
+ */
+import { afterAll, beforeAll, describe } from 'vitest';
+import { messagedKey } from '../../../shared/adapters/redis/chat-keys.js';
+import { createConnectionStore } from '../../../shared/adapters/redis/connection-store.js';
+import { sessionKey } from '../../../shared/adapters/redis/keys.js';
+import { createRateLimiter } from '../../../shared/adapters/redis/rate-limiter.js';
+import { createSessionStore } from '../../../shared/adapters/redis/session-store.js';
+import { createTicketStore } from '../../../shared/adapters/redis/ticket-store.js';
+import { systemClock } from '../../../shared/domain/auth/ports.js';
+import { connectionStoreContract } from '../../support/contracts/connection-store-contract.js';
+import { rateLimiterContract } from '../../support/contracts/rate-limiter-contract.js';
+import { sessionStoreContract } from '../../support/contracts/session-store-contract.js';
+import { wallTime } from '../../support/contracts/store-time.js';
+import { ticketStoreContract } from '../../support/contracts/ticket-store-contract.js';
+import { openRedisTarget, REDIS_MODES, type RedisTarget } from '../../support/redis-targets.js';
+import { uniquePrefix } from '../../support/test-env.js';
+
+// The target (and its clients) is closed once, after every contract of this mode has run.
+const close = async (): Promise<void> => {};
+
+describe.each(REDIS_MODES)('Redis adapters (%s)', (mode) => {
+  let target: RedisTarget;
+
+  beforeAll(async () => {
+    target = await openRedisTarget(mode);
+  }, 60_000);
+
+  afterAll(async () => {
+    await target?.close();
+  });
+
+  const connect = (label: string) => {
+    const prefix = uniquePrefix(`contract-${label}`);
+    return { prefix, redis: target.connect(prefix) };
+  };
+
+  sessionStoreContract(`createSessionStore (${mode})`, async () => {
+    const { prefix, redis } = connect('sessions');
+    return { store: createSessionStore(redis, prefix), time: wallTime, close };
+  });
+
+  rateLimiterContract(`createRateLimiter (${mode})`, async () => {
+    const { redis } = connect('limiter');
+    return { limiter: createRateLimiter(redis), time: wallTime, close };
+  });
+
+  ticketStoreContract(`createTicketStore (${mode})`, async () => {
+    const { redis } = connect('tickets');
+    return { store: createTicketStore(redis), time: wallTime, close };
+  });
+
+  connectionStoreContract(`createConnectionStore (${mode})`, async () => {
+    const { prefix, redis } = connect('connections');
+    return {
+      store: createConnectionStore(redis, systemClock, prefix),
+      time: wallTime,
+      async openSession(record) {
+        const key = sessionKey(record.userId, record.sessionId);
+        await redis.multi().hset(key, 'uid', record.userId).expire(key, 600).exec();
+      },
+      async endSession(record) {
+        await redis.del(sessionKey(record.userId, record.sessionId));
+      },
+      async markMessaged(from, to) {
+        await redis.sadd(messagedKey(from), to);
+      },
+      close,
+    };
+  });
+});

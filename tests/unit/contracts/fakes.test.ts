@@ -1,0 +1,48 @@
+/**
+ * The in-memory fakes that use-case unit tests run on, held to the same port contracts as the Redis
+ * adapters (tests/integration/contract/redis-adapters.test.ts), so a fake cannot drift from the product.
+ */
+import { connectionStoreContract } from '../../support/contracts/connection-store-contract.js';
+import { rateLimiterContract } from '../../support/contracts/rate-limiter-contract.js';
+import { sessionStoreContract } from '../../support/contracts/session-store-contract.js';
+import { fakeTime } from '../../support/contracts/store-time.js';
+import { ticketStoreContract } from '../../support/contracts/ticket-store-contract.js';
+import { FakeClock, FakeRateLimiter, FakeSessionStore } from '../../support/fakes-auth-ports.js';
+import { FakeConnectionStore, FakeTicketStore } from '../../support/realtime-fakes.js';
+
+const close = async (): Promise<void> => {};
+
+sessionStoreContract('FakeSessionStore', async () => {
+  const clock = new FakeClock();
+  return { store: new FakeSessionStore(clock), time: fakeTime(clock), close };
+});
+
+rateLimiterContract('FakeRateLimiter', async () => {
+  const clock = new FakeClock();
+  return { limiter: new FakeRateLimiter(clock), time: fakeTime(clock), close };
+});
+
+// Known drift, reported to the realtime fakes' owner: no ttl, and `t${size}` tickets repeat after a redeem.
+ticketStoreContract(
+  'FakeTicketStore',
+  async () => ({ store: new FakeTicketStore(), time: fakeTime(new FakeClock()), close }),
+  ['expiry', 'distinct-after-redeem'],
+);
+
+// Known drift, reported to the realtime fakes' owner: no ttl, no connectedAtMs, and a cap check that awaits
+// between counting and adding, so racing handshakes overshoot it.
+connectionStoreContract('FakeConnectionStore', async () => {
+  const store = new FakeConnectionStore();
+  return {
+    store,
+    time: fakeTime(new FakeClock()),
+    openSession: async () => {},
+    endSession: async (record) => {
+      store.endedSessions.add(record.sessionId);
+    },
+    markMessaged: async (from, to) => {
+      store.messaged.add(`${from}>${to}`);
+    },
+    close,
+  };
+}, ['expiry', 'connected-at', 'atomic-cap']);
