@@ -54,7 +54,7 @@ export default $config({
     });
     routeApi(router, api);
     createWebSite(router, ws);
-    createMigration({ vpc, db, link: [db] });
+    createMigration({ vpc, db, link: [db, redis] });
 
     return {
       webUrl: router.url,

@@ -21,7 +21,7 @@ const ROUNDS = Number(process.env.BENCH_INIT_ROUNDS ?? 7);
 const PROFILE_RUNS = Number(process.env.BENCH_INIT_PROFILE_RUNS ?? 6);
 const src = (path: string): string => JSON.stringify(join(ROOT, path));
 
-// What-if swaps, resolved only for imports made by shared/create-deps.ts.
+// What-if swaps, resolved only for imports made by shared/composition/http-deps.ts.
 const QUIET_LOGGER = `export class Logger {
   constructor() {}
   debug() {} info() {} warn() {} error(message, details) { console.error(JSON.stringify({ message, ...details })); }
@@ -119,7 +119,7 @@ export function parseClientFrame(body) {
   return { frame, raw };
 }`;
 
-const DEPS = 'shared/create-deps.ts|';
+const DEPS = 'shared/composition/http-deps.ts|';
 const NO_LOGGER = { [`${DEPS}@aws-lambda-powertools/logger`]: QUIET_LOGGER };
 const LAZY_DB = {
   [`${DEPS}./adapters/db/client.js`]: LAZY_DB_CLIENT,

@@ -5,7 +5,7 @@ import bcrypt from 'bcryptjs';
 import type { WebSocket } from 'ws';
 import { startWsGateway, type WsRouteHandlers } from '../local/ws-gateway.js';
 import { loadEnv } from '../shared/config/env.js';
-import { createDeps } from '../shared/create-deps.js';
+import { createDeps } from '../shared/composition/http-deps.js';
 import { sendMessage } from '../shared/domain/chat/send-message.js';
 import type { AppDeps } from '../shared/http/app-deps.js';
 import { handleFrame } from '../shared/ws/handle-frame.js';

@@ -1,5 +1,5 @@
 import { handle } from 'hono/aws-lambda';
-import { createDeps } from '../shared/create-deps.js';
+import { createDeps } from '../shared/composition/http-deps.js';
 import { createApp } from '../shared/http/create-app.js';
 import { loadLinkedEnv } from './resource-env.js';
 

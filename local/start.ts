@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { publicJwksJson } from '../shared/adapters/crypto/public-jwks.js';
+import { backfillUserDirectory } from '../shared/adapters/db/backfill-user-directory.js';
 import { createDatabase } from '../shared/adapters/db/client.js';
 import { runMigrations } from '../shared/adapters/db/migrate.js';
+import { createRedis } from '../shared/adapters/redis/client.js';
 import { loadEnv } from '../shared/config/env.js';
 import { localApiDocs } from './api-docs.js';
 import { exportDevCredentials, generateDevCredentials } from './dev-credentials.js';
@@ -43,6 +46,8 @@ const redis = await resolveRedis(env).catch(async (error: Error) => {
 env.DATABASE_URL = postgres.url;
 env.REDIS_URL = redis.url;
 const { generated } = await ensureDevSecrets(env, dataDir);
+// The WebSocket functions verify with public keys only (as deployed, where `$connect` links JwtVerifyKeys).
+env.JWT_PUBLIC_KEYS ??= publicJwksJson(env.JWT_SIGNING_KEY ?? '', env.JWT_PREVIOUS_PUBLIC_KEYS);
 
 const config = loadEnv(env);
 const migrator = createDatabase({
@@ -50,8 +55,19 @@ const migrator = createDatabase({
   connectTimeoutMs: 5000,
   statementTimeoutMs: 60_000,
 });
-await runMigrations(migrator.db);
-await migrator.pool.end();
+const directoryWriter = createRedis({
+  url: config.REDIS_URL,
+  mode: config.REDIS_MODE,
+  keyPrefix: config.REDIS_KEY_PREFIX,
+  commandTimeoutMs: 5000,
+});
+try {
+  await runMigrations(migrator.db);
+  // The realtime path reads users from Redis: mirror the ones Postgres already has (after a Redis restart too).
+  await backfillUserDirectory(migrator.db, directoryWriter);
+} finally {
+  await Promise.allSettled([migrator.pool.end(), directoryWriter.quit()]);
+}
 
 // Imported only now, so the handler module reads the environment assembled above (as Lambda would).
 const { handler } = await import('../functions/http.js');

@@ -19,7 +19,7 @@ function migrationsHash(): string {
 export interface MigrationDeps {
   vpc: sst.aws.Vpc;
   db: sst.aws.Postgres;
-  /** What shared/config/migrate-env.ts reads: the database only. */
+  /** What shared/config/migrate-env.ts reads: the database, and Redis for the user directory it mirrors. */
   link: unknown[];
 }
 

@@ -1,11 +1,15 @@
-import { createDeps } from '../../shared/create-deps.js';
+import { accessTokenVerifier } from '../../shared/composition/access-token-verifier.js';
+import { createRealtimeDeps } from '../../shared/composition/realtime-deps.js';
 import { handleConnect } from '../../shared/ws/handle-lifecycle.js';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/ws/websocket-event.js';
-import { loadLinkedEnv } from '../resource-env.js';
+import { loadLinkedRealtimeEnv } from '../resource-env.js';
 
-// Module scope = once per cold start.
-const { deps } = await createDeps(loadLinkedEnv(), 'ws-connect');
+// Module scope = once per cold start. Redis, the public verify keys and the management API: no Postgres.
+const env = loadLinkedRealtimeEnv();
+const tokens = accessTokenVerifier(env);
+const { deps } = createRealtimeDeps(env, 'ws-connect');
+const connectDeps = { ...deps, tokens };
 
 /** `$connect`: ticket or Bearer + Origin allowlist; the status is the handshake answer. */
 export const handler = (event: WebSocketEvent): Promise<WebSocketResult> =>
-  handleConnect(deps, event, deps.logError);
+  handleConnect(connectDeps, event, deps.logError);

@@ -1,9 +1,10 @@
-import { createDeps } from '../../shared/create-deps.js';
+import { createRealtimeDeps } from '../../shared/composition/realtime-deps.js';
 import { handleFrame } from '../../shared/ws/handle-frame.js';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/ws/websocket-event.js';
-import { loadLinkedEnv } from '../resource-env.js';
+import { loadLinkedRealtimeEnv } from '../resource-env.js';
 
-const { deps } = await createDeps(loadLinkedEnv(), 'ws-message');
+// Redis and the management API only: a message never touches Postgres or a key.
+const { deps } = createRealtimeDeps(loadLinkedRealtimeEnv(), 'ws-message');
 
 /** `$default` (and any action route): replies travel through the management API, so the route stays one-way. */
 export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { baseFields, parseEnv, postgresFields } from './fields.js';
+import { baseFields, parseEnv, postgresFields, redisFields } from './fields.js';
 
-/** The migrator's environment: the database, nothing else. */
-const MigrateEnvSchema = z.object({ ...baseFields, ...postgresFields });
+/** The migrator's environment: the database, and Redis for the user directory it mirrors from Postgres. */
+const MigrateEnvSchema = z.object({ ...baseFields, ...postgresFields, ...redisFields });
 
 export type MigrateEnv = z.infer<typeof MigrateEnvSchema>;
 

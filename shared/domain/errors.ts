@@ -1,24 +1,33 @@
-/** The catalogue of stable, machine-readable error codes; `shared/http/problem.ts` maps each to a status. */
-export const ERROR_CODES = [
-  'validation_failed',
-  'malformed_json',
-  'unauthenticated',
-  'invalid_credentials',
-  'refresh_token_reused',
-  'csrf_rejected',
-  'forbidden',
-  'blocked',
-  'not_found',
-  'email_taken',
-  'payload_too_large',
-  'unsupported_media_type',
-  'rate_limited',
-  'too_many_connections',
-  'dependency_unavailable',
-  'internal_error',
-] as const;
+/**
+ * Every stable, machine-readable error code with the status and title it answers with, over HTTP
+ * (problem+json) and in a refused WebSocket handshake alike. Error frames on an open socket carry the code.
+ */
+export const ERROR_CATALOGUE = {
+  validation_failed: { status: 400, title: 'Bad Request' },
+  malformed_json: { status: 400, title: 'Bad Request' },
+  unauthenticated: { status: 401, title: 'Unauthorized' },
+  invalid_credentials: { status: 401, title: 'Unauthorized' },
+  refresh_token_reused: { status: 401, title: 'Unauthorized' },
+  csrf_rejected: { status: 403, title: 'Forbidden' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  blocked: { status: 403, title: 'Forbidden' },
+  not_found: { status: 404, title: 'Not Found' },
+  email_taken: { status: 409, title: 'Conflict' },
+  payload_too_large: { status: 413, title: 'Content Too Large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported Media Type' },
+  rate_limited: { status: 429, title: 'Too Many Requests' },
+  too_many_connections: { status: 429, title: 'Too Many Requests' },
+  dependency_unavailable: { status: 503, title: 'Service Unavailable' },
+  internal_error: { status: 500, title: 'Internal Server Error' },
+} as const satisfies Record<string, { status: number; title: string }>;
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+
+/** The HTTP status an error code answers with. */
+export const statusOf = (code: ErrorCode): (typeof ERROR_CATALOGUE)[ErrorCode]['status'] =>
+  ERROR_CATALOGUE[code].status;
 
 /** A failure the API reports to the client as problem+json; anything else becomes a generic 500. */
 export class AppError extends Error {

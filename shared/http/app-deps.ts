@@ -6,7 +6,7 @@ import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
 /** A named dependency check for `GET /ready`; resolves when healthy, rejects otherwise. */
 export type ReadinessCheck = () => Promise<void>;
 
-/** Everything `createApp` needs; built once per cold start in `shared/create-deps.ts`. */
+/** Everything `createApp` needs; built once per cold start in `shared/composition/http-deps.ts`. */
 export interface AppDeps extends AuthDeps, Omit<RealtimeDeps, keyof AuthDeps> {
   publicJwks: JWK[];
   readiness: Record<string, ReadinessCheck>;

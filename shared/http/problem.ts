@@ -1,48 +1,14 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError, type ErrorCode, isAppError } from '../domain/errors.js';
+import { AppError, ERROR_CATALOGUE, isAppError } from '../domain/errors.js';
 import type { AppEnv } from './app-env.js';
-
-/** The one place an error code becomes an HTTP status. */
-export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
-  validation_failed: 400,
-  malformed_json: 400,
-  unauthenticated: 401,
-  invalid_credentials: 401,
-  refresh_token_reused: 401,
-  csrf_rejected: 403,
-  forbidden: 403,
-  blocked: 403,
-  not_found: 404,
-  email_taken: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  too_many_connections: 429,
-  dependency_unavailable: 503,
-  internal_error: 500,
-};
-
-const TITLES: Partial<Record<number, string>> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 
 /** Renders an AppError as RFC 9457 problem+json with the request id and any Retry-After. */
 export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
-  const status = STATUS_BY_CODE[error.code];
+  const { status, title } = ERROR_CATALOGUE[error.code];
   const body = {
     type: `/problems/${error.code}`,
-    title: TITLES[status] ?? 'Error',
+    title,
     status,
     code: error.code,
     detail: error.message,

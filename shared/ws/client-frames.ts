@@ -1,10 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AppError } from '../domain/errors.js';
 
 // Well under API Gateway's 32 KB frame; a 4,000-character message of 4-byte characters still fits.
 export const MAX_FRAME_BYTES = 24 * 1024;
 
 // Unknown keys (a forged `from`, say) are stripped: identity comes only from the connection record.
+// zod/mini keeps the full zod API (≈ 460 KB) out of the WebSocket bundles.
 export const ClientFrame = z.discriminatedUnion('action', [
   z.object({ action: z.literal('sendMessage'), to: z.string(), body: z.string(), clientMsgId: z.string() }),
   z.object({ action: z.literal('typing'), to: z.string() }),
@@ -20,6 +21,15 @@ export function clientMsgIdOf(raw: unknown): string | undefined {
   return typeof value === 'string' && value.length <= 64 ? value : undefined;
 }
 
+const ACTIONS = ClientFrame.def.options.map((option) => option.def.shape.action.def.values[0]);
+
+// zod/mini ships no message locale (its default text is "Invalid input"), so say what was expected here.
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union') return `action must be one of ${ACTIONS.join(', ')}`;
+  if (issue.code === 'invalid_type') return `Expected ${issue.expected}`;
+  return issue.message;
+}
+
 /** Size check, JSON parse and schema validation, each failure with its own error code. */
 export function parseClientFrame(body: string): { frame: ClientFrame; raw: unknown } {
   if (Buffer.byteLength(body, 'utf8') > MAX_FRAME_BYTES) {
@@ -31,11 +41,11 @@ export function parseClientFrame(body: string): { frame: ClientFrame; raw: unkno
   } catch {
     throw new AppError('malformed_json', 'Frame is not valid JSON');
   }
-  const parsed = ClientFrame.safeParse(raw);
+  const parsed = z.safeParse(ClientFrame, raw);
   if (!parsed.success) {
     const details = parsed.error.issues.map((issue) => ({
       path: issue.path.map(String).join('.'),
-      message: issue.message,
+      message: issueMessage(issue),
     }));
     throw new AppError('validation_failed', 'Frame failed validation', { details, cause: raw });
   }

@@ -1,8 +1,7 @@
-import { isAppError } from '../domain/errors.js';
+import { isAppError, statusOf } from '../domain/errors.js';
 import { closeConnection, openConnection } from '../domain/realtime/connection-lifecycle.js';
-import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
+import type { ConnectDeps, RealtimeDeps } from '../domain/realtime/realtime-deps.js';
 import { parseBearer } from '../http/bearer.js';
-import { STATUS_BY_CODE } from '../http/problem.js';
 import { headerOf, type WebSocketEvent, type WebSocketResult } from './websocket-event.js';
 
 type Log = (message: string, details: Record<string, unknown>) => void;
@@ -12,7 +11,7 @@ type Log = (message: string, details: Record<string, unknown>) => void;
  * Query-string tickets are single-use, so one leaking into an access log is already spent.
  */
 export async function handleConnect(
-  deps: RealtimeDeps,
+  deps: ConnectDeps,
   event: WebSocketEvent,
   log: Log,
 ): Promise<WebSocketResult> {
@@ -27,7 +26,7 @@ export async function handleConnect(
     return { statusCode: 200 };
   } catch (error) {
     if (isAppError(error))
-      return { statusCode: STATUS_BY_CODE[error.code], body: JSON.stringify({ code: error.code }) };
+      return { statusCode: statusOf(error.code), body: JSON.stringify({ code: error.code }) };
     log('connect failed', {
       connectionId: event.requestContext.connectionId,
       error: (error as Error)?.message,

@@ -209,7 +209,7 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
     expect(links('functions/ws/connect.handler')).toEqual(['JwtVerifyKeys', 'Redis', 'Web', 'Ws']);
     expect(links('functions/ws/message.handler')).toEqual(['Redis', 'Ws']);
     expect(links('functions/ws/disconnect.handler')).toEqual(['Redis', 'Ws']);
-    expect(links('functions/migrate.handler')).toEqual(['Db']);
+    expect(links('functions/migrate.handler')).toEqual(['Db', 'Redis']);
     const verifyKeys = graphs.ci.builds.find((b) => b.handler === 'functions/ws/connect.handler')?.links
       .JwtVerifyKeys as { keys?: string } | undefined;
     expect(JSON.parse(verifyKeys?.keys ?? '[]')).toEqual([

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectionStore } from '../../shared/adapters/redis/connection-store.js';
-import { createDeps } from '../../shared/create-deps.js';
+import { createDeps } from '../../shared/composition/http-deps.js';
 import { conversationIdFor } from '../../shared/domain/chat/conversation.js';
 import { MAX_FRAME_BYTES } from '../../shared/ws/client-frames.js';
 import { bearer } from '../support/auth-helpers.js';

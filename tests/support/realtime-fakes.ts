@@ -16,7 +16,7 @@ import type {
   PushOutcome,
   TicketStore,
 } from '../../shared/domain/realtime/ports.js';
-import type { RealtimeDeps } from '../../shared/domain/realtime/realtime-deps.js';
+import type { ConnectDeps } from '../../shared/domain/realtime/realtime-deps.js';
 import type { ServerFrame } from '../../shared/domain/realtime/server-frames.js';
 
 /** In-memory fakes of the realtime ports, for unit tests (no network). */
@@ -168,7 +168,7 @@ export const userWithId = (id: string): User => ({
  * RealtimeDeps wired to in-memory fakes; every user and session exists unless a test says otherwise (add the
  * id to `missingUsers` or the session to `revokedSessions`).
  */
-export function fakeRealtimeDeps(overrides: Partial<RealtimeDeps> = {}) {
+export function fakeRealtimeDeps(overrides: Partial<ConnectDeps> = {}) {
   const connections = new FakeConnectionStore();
   const push = new FakePushGateway();
   const chat = fakeChatStore();
@@ -178,7 +178,7 @@ export function fakeRealtimeDeps(overrides: Partial<RealtimeDeps> = {}) {
   );
   // One truth for "this session has ended", as in Redis: the session check and the connection lookup agree.
   const revokedSessions = connections.endedSessions;
-  const deps: RealtimeDeps = {
+  const deps: ConnectDeps = {
     connections,
     push,
     chat,

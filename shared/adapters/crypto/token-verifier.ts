@@ -19,7 +19,8 @@ export interface TokenVerifierOptions {
   publicJwks: JWK[];
   issuer: string;
   accessTtlSeconds: number;
-  refreshTtlSeconds: number;
+  /** Unset: an access-token verifier only (the WebSocket `$connect`), which accepts no refresh token. */
+  refreshTtlSeconds?: number;
   /** Test seam: the verifier's notion of "now". */
   now?: () => Date;
 }
@@ -86,6 +87,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   return {
     verifyAccess: (token, verifyOptions) => verify('access', token, options.accessTtlSeconds, verifyOptions),
-    verifyRefresh: (token) => verify('refresh', token, options.refreshTtlSeconds),
+    verifyRefresh: async (token) =>
+      options.refreshTtlSeconds === undefined ? null : verify('refresh', token, options.refreshTtlSeconds),
   };
 }

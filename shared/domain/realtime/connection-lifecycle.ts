@@ -3,7 +3,7 @@ import { AppError, unauthenticated } from '../errors.js';
 import { closeConnections } from './fan-out.js';
 import { announcePresence } from './notify-peers.js';
 import type { ConnectionRecord } from './ports.js';
-import type { RealtimeDeps } from './realtime-deps.js';
+import type { ConnectDeps, RealtimeDeps } from './realtime-deps.js';
 
 export interface ConnectRequest {
   connectionId: string;
@@ -14,7 +14,7 @@ export interface ConnectRequest {
 
 /** A single-use ticket (browsers) or a Bearer access token (other clients) whose session is still live. */
 async function authorize(
-  deps: RealtimeDeps,
+  deps: ConnectDeps,
   request: ConnectRequest,
 ): Promise<{ userId: string; sessionId: string }> {
   if (request.ticket) {
@@ -37,7 +37,7 @@ async function authorize(
  * anything written. Then the user's handshake budget and socket cap (the store checks the cap atomically,
  * counting only sockets whose session is alive). Presence is announced when this is the user's first socket.
  */
-export async function openConnection(deps: RealtimeDeps, request: ConnectRequest): Promise<ConnectionRecord> {
+export async function openConnection(deps: ConnectDeps, request: ConnectRequest): Promise<ConnectionRecord> {
   if (request.origin !== undefined && !deps.realtime.allowedOrigins.includes(request.origin)) {
     throw new AppError('forbidden', 'Origin not allowed');
   }

@@ -32,8 +32,12 @@ export interface RealtimeDeps {
   /** Who exists and their names, from Redis: the realtime path never queries Postgres. */
   directory: UserDirectory;
   sessions: Pick<SessionStore, 'findActive'>;
-  tokens: Pick<TokenService, 'verifyAccess'>;
   limiter: RateLimiter;
   clock: Clock;
   realtime: RealtimePolicy;
+}
+
+/** `$connect` also verifies Bearer access tokens (public keys only); the other routes never see a token. */
+export interface ConnectDeps extends RealtimeDeps {
+  tokens: Pick<TokenService, 'verifyAccess'>;
 }

@@ -4,7 +4,7 @@ import { logOut, logOutEverywhere } from '../../domain/auth/log-out.js';
 import { refreshSession } from '../../domain/auth/refresh-session.js';
 import { registerUser } from '../../domain/auth/register-user.js';
 import type { SessionTokens } from '../../domain/auth/session-tokens.js';
-import { isAppError, unauthenticated } from '../../domain/errors.js';
+import { isAppError, statusOf, unauthenticated } from '../../domain/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
@@ -20,7 +20,6 @@ import {
 } from '../cookies.js';
 import { authenticate } from '../middleware/authenticate.js';
 import { sourceIpOf } from '../middleware/request-context.js';
-import { STATUS_BY_CODE } from '../problem.js';
 import {
   CookieSessionResponse,
   jsonContent,
@@ -159,8 +158,7 @@ export function authRoutes(deps: AppDeps) {
       return c.json({ accessTokenExpiresAt: tokens.access.expiresAt.toISOString() }, 200);
     } catch (error) {
       // A dead refresh cookie is useless to the browser; the 401 from onError carries its expiry.
-      if (cookieMode && isAppError(error) && STATUS_BY_CODE[error.code] === 401)
-        clearSessionCookies(c, secure);
+      if (cookieMode && isAppError(error) && statusOf(error.code) === 401) clearSessionCookies(c, secure);
       throw error;
     }
   });

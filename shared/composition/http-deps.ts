@@ -1,0 +1,80 @@
+import { createPasswordHasher } from '../adapters/crypto/password-hasher.js';
+import { loadKeySet } from '../adapters/crypto/signing-keys.js';
+import { createTokenService } from '../adapters/crypto/token-service.js';
+import { createDatabase } from '../adapters/db/client.js';
+import { createUserRepository } from '../adapters/db/user-repository.js';
+import { createSessionStore } from '../adapters/redis/session-store.js';
+import type { Env } from '../config/env.js';
+import type { AuthPolicy } from '../domain/auth/auth-policy.js';
+import { closeSessionSockets } from '../domain/realtime/connection-lifecycle.js';
+import type { AppDeps } from '../http/app-deps.js';
+import { createRealtimePorts, loggerFor, redisFrom } from './realtime-deps.js';
+
+export const policyFrom = (env: Env): AuthPolicy => ({
+  accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+  refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+  absoluteTtlSeconds: env.SESSION_ABSOLUTE_TTL_SECONDS,
+  refreshGraceSeconds: env.REFRESH_GRACE_SECONDS,
+  loginAccountIpLimit: env.LOGIN_ACCOUNT_IP_LIMIT,
+  loginAccountLimit: env.LOGIN_ACCOUNT_LIMIT,
+  loginIpLimit: env.LOGIN_IP_LIMIT,
+  loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+  registerIpLimit: env.REGISTER_IP_LIMIT,
+  registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
+});
+
+/**
+ * The HTTP function's dependencies (and `npm start`'s), once per cold start (module scope in `functions/`):
+ * Postgres, Redis, the signing key (imported first, so a bad key fails the cold start before any connection
+ * opens) and the realtime ports the chat routes share with the WebSocket functions.
+ */
+export async function createDeps(env: Env, service = 'http') {
+  const keys = await loadKeySet(env.JWT_SIGNING_KEY, env.JWT_PREVIOUS_PUBLIC_KEYS);
+  const { db, pool } = createDatabase({
+    url: env.DATABASE_URL,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    poolMax: env.DATABASE_POOL_MAX,
+  });
+  const redis = redisFrom(env);
+  const logger = loggerFor(service, env);
+  const realtime = createRealtimePorts(redis, env, (message, details) => logger.warn(message, details));
+  const deps: AppDeps = {
+    ...realtime,
+    users: createUserRepository(db),
+    sessions: createSessionStore(redis, env.REDIS_KEY_PREFIX),
+    sockets: { close: (userId, sessionId) => closeSessionSockets(deps, userId, sessionId) },
+    tokens: createTokenService({
+      keys,
+      issuer: env.JWT_ISSUER,
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    }),
+    passwords: createPasswordHasher({ pepper: env.PASSWORD_PEPPER, cost: env.BCRYPT_COST }),
+    policy: policyFrom(env),
+    publicJwks: keys.publicJwks,
+    readiness: {
+      postgres: async () => {
+        await pool.query('select 1');
+      },
+      redis: async () => {
+        await redis.ping();
+      },
+    },
+    logError: (message, details) => logger.error(message, details),
+    http: {
+      cookieSecure: env.COOKIE_SECURE,
+      allowedOrigins: env.ALLOWED_ORIGINS,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      originVerifySecret: env.ORIGIN_VERIFY_SECRET,
+      hsts: env.NODE_ENV === 'production' && env.COOKIE_SECURE,
+    },
+  };
+  return {
+    deps,
+    db,
+    pool,
+    redis,
+    close: async () => void (await Promise.allSettled([pool.end(), redis.quit()])),
+  };
+}

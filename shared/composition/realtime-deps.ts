@@ -1,0 +1,79 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createPushGateway, noWebSocketApi } from '../adapters/apigw/push-gateway.js';
+import { createBlockStore } from '../adapters/redis/block-store.js';
+import { createChatStore } from '../adapters/redis/chat-store.js';
+import { createRedis, type RedisClient } from '../adapters/redis/client.js';
+import { createConnectionStore } from '../adapters/redis/connection-store.js';
+import { createRateLimiter } from '../adapters/redis/rate-limiter.js';
+import { createSessionStore } from '../adapters/redis/session-store.js';
+import { createTicketStore } from '../adapters/redis/ticket-store.js';
+import { createUserDirectory } from '../adapters/redis/user-directory.js';
+import type { RealtimeEnv } from '../config/realtime-env.js';
+import { systemClock } from '../domain/auth/ports.js';
+import type { RealtimeDeps, RealtimePolicy } from '../domain/realtime/realtime-deps.js';
+
+/** What every family's environment shares with the realtime path (the HTTP env is a superset). */
+export type RealtimeSettings = Omit<RealtimeEnv, 'JWT_PUBLIC_KEYS'>;
+
+type Log = (message: string, details: Record<string, unknown>) => void;
+
+export const realtimePolicyFrom = (env: RealtimeSettings): RealtimePolicy => ({
+  ticketTtlSeconds: env.WS_TICKET_TTL_SECONDS,
+  connectionTtlSeconds: env.WS_CONNECTION_TTL_SECONDS,
+  frameLimit: env.WS_FRAME_LIMIT,
+  userFrameLimit: env.WS_USER_FRAME_LIMIT,
+  frameWindowSeconds: env.WS_FRAME_WINDOW_SECONDS,
+  maxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
+  connectLimit: { limit: env.WS_CONNECT_LIMIT, windowSeconds: env.WS_CONNECT_WINDOW_SECONDS },
+  messageLimit: { limit: env.MESSAGE_LIMIT, windowSeconds: env.MESSAGE_WINDOW_SECONDS },
+  searchLimit: { limit: env.SEARCH_LIMIT, windowSeconds: env.SEARCH_WINDOW_SECONDS },
+  ticketLimit: { limit: env.TICKET_LIMIT, windowSeconds: env.TICKET_WINDOW_SECONDS },
+  allowedOrigins: env.WS_ALLOWED_ORIGINS.length > 0 ? env.WS_ALLOWED_ORIGINS : env.ALLOWED_ORIGINS,
+});
+
+export const redisFrom = (env: RealtimeSettings): RedisClient =>
+  createRedis({
+    url: env.REDIS_URL,
+    mode: env.REDIS_MODE,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+  });
+
+/** `service` labels every log line (one Lambda function each). */
+export const loggerFor = (service: string, env: RealtimeSettings): Logger =>
+  new Logger({ serviceName: service, logLevel: env.LOG_LEVEL });
+
+/**
+ * The realtime ports over one Redis client: what the WebSocket functions run on, and what the HTTP chat
+ * routes share with them. Nothing here opens Postgres or holds a key.
+ */
+export function createRealtimePorts(redis: RedisClient, env: RealtimeSettings, warn: Log): RealtimeDeps {
+  return {
+    sessions: createSessionStore(redis, env.REDIS_KEY_PREFIX),
+    connections: createConnectionStore(redis, systemClock, env.REDIS_KEY_PREFIX),
+    tickets: createTicketStore(redis),
+    chat: createChatStore(redis, env.REDIS_KEY_PREFIX),
+    blocks: createBlockStore(redis),
+    directory: createUserDirectory(redis),
+    limiter: createRateLimiter(redis),
+    push: env.WS_MANAGEMENT_ENDPOINT
+      ? createPushGateway({ endpoint: env.WS_MANAGEMENT_ENDPOINT, region: env.AWS_REGION, onError: warn })
+      : noWebSocketApi,
+    clock: systemClock,
+    realtime: realtimePolicyFrom(env),
+  };
+}
+
+/**
+ * A WebSocket function's dependencies, once per cold start (module scope in `functions/ws/`): Redis and the
+ * management API only. `$connect` adds a token verifier (functions/ws/connect.ts); the rest never see a token.
+ */
+export function createRealtimeDeps(env: RealtimeSettings, service: string) {
+  const redis = redisFrom(env);
+  const logger = loggerFor(service, env);
+  const deps = {
+    ...createRealtimePorts(redis, env, (message, details) => logger.warn(message, details)),
+    logError: ((message, details) => logger.error(message, details)) as Log,
+  };
+  return { deps, redis, close: async () => void (await redis.quit().catch(() => undefined)) };
+}
