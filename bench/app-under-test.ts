@@ -1,7 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { type HttpLambdaHandler, startHttpGateway } from '../local/http-gateway.js';
-import type { Env } from '../shared/config/env.js';
 import { createDeps } from '../shared/composition/http-deps.js';
+import type { Env } from '../shared/config/env.js';
 import { createApp } from '../shared/http/create-app.js';
 
 const CLIENT_IP = '198.51.100.7';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateSigningKeyJson } from '../../shared/adapters/crypto/generate-signing-key.js';
-import { type Env, loadEnv } from '../../shared/config/env.js';
 import { createDeps } from '../../shared/composition/http-deps.js';
+import { type Env, loadEnv } from '../../shared/config/env.js';
 import { createApp } from '../../shared/http/create-app.js';
 
 /** A unique Redis key prefix per suite, so parallel suites never see each other's keys. */
