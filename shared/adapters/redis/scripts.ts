@@ -3,7 +3,11 @@ import { ReplyError } from 'ioredis';
 import { dependencyUnavailable } from '../../domain/errors.js';
 import type { RedisClient } from './client.js';
 
-/** A Lua script sent by SHA (one round trip), loaded on first NOSCRIPT. */
+/**
+ * A Lua script sent by SHA (one round trip), loaded on first NOSCRIPT. Not ioredis' `defineCommand`: with
+ * auto-pipelining it fails here (a command defined while a pipeline is pending is missing from it, "pipeline[name]
+ * is not a function"; on a cluster a dynamic key count puts keys of several slots in one pipeline).
+ */
 export interface LuaScript {
   source: string;
   sha: string;
