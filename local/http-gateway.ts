@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { awsId, clfTime, safeDecode } from './aws-formats.js';
-import { createLambdaContext } from './lambda-context.js';
+import { createLambdaContext, type LambdaContext } from './lambda-context.js';
 
 export interface HttpApiEvent {
   version: '2.0';
@@ -40,21 +40,6 @@ export interface HttpApiResult {
   cookies?: string[];
   body?: string;
   isBase64Encoded?: boolean;
-}
-
-export interface LambdaContext {
-  awsRequestId: string;
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  logGroupName: string;
-  logStreamName: string;
-  callbackWaitsForEmptyEventLoop: boolean;
-  getRemainingTimeInMillis(): number;
-  done(error?: Error, result?: unknown): void;
-  fail(error: Error | string): void;
-  succeed(messageOrObject: unknown, object?: unknown): void;
 }
 
 export type HttpLambdaHandler = (event: HttpApiEvent, context: LambdaContext) => Promise<unknown>;

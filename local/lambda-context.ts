@@ -1,5 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { LambdaContext } from './http-gateway.js';
+
+/** The Lambda `context` object's fields, as the Node.js runtime passes it. */
+export interface LambdaContext {
+  awsRequestId: string;
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  logGroupName: string;
+  logStreamName: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+  getRemainingTimeInMillis(): number;
+  done(error?: Error, result?: unknown): void;
+  fail(error: Error | string): void;
+  succeed(messageOrObject: unknown, object?: unknown): void;
+}
 
 /** A Lambda `context` as the runtime passes it, with the remaining time counting down to `deadline`. */
 export function createLambdaContext(functionName: string, deadline: number): LambdaContext {

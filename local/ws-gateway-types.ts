@@ -1,5 +1,5 @@
 import type { DevCredentials } from './dev-credentials.js';
-import type { LambdaContext } from './http-gateway.js';
+import type { LambdaContext } from './lambda-context.js';
 
 export type { LambdaContext };
 

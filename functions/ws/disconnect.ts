@@ -1,11 +1,14 @@
+import { withLogContext } from '../../shared/composition/log-context.js';
 import { createRealtimeDeps } from '../../shared/composition/realtime-deps.js';
 import { handleDisconnect } from '../../shared/ws/handle-lifecycle.js';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/ws/websocket-event.js';
 import { loadLinkedRealtimeEnv } from '../resource-env.js';
 
 // Redis and the management API only.
-const { deps } = createRealtimeDeps(loadLinkedRealtimeEnv(), 'ws-disconnect');
+const { deps, logger } = createRealtimeDeps(loadLinkedRealtimeEnv(), 'ws-disconnect');
 
 /** `$disconnect` (best-effort on AWS): drops the connection record and announces presence. */
-export const handler = (event: WebSocketEvent): Promise<WebSocketResult> =>
-  handleDisconnect(deps, event, deps.logError);
+export const handler = withLogContext(
+  logger,
+  (event: WebSocketEvent): Promise<WebSocketResult> => handleDisconnect(deps, event, deps.logError),
+);

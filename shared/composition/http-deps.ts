@@ -72,6 +72,7 @@ export async function createDeps(env: Env, service = 'http') {
   };
   return {
     deps,
+    logger,
     db,
     pool,
     redis,

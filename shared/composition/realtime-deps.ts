@@ -75,5 +75,5 @@ export function createRealtimeDeps(env: RealtimeSettings, service: string) {
     ...createRealtimePorts(redis, env, (message, details) => logger.warn(message, details)),
     logError: ((message, details) => logger.error(message, details)) as Log,
   };
-  return { deps, redis, close: async () => void (await redis.quit().catch(() => undefined)) };
+  return { deps, logger, redis, close: async () => void (await redis.quit().catch(() => undefined)) };
 }
