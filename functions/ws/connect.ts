@@ -1,7 +1,7 @@
 import { accessTokenVerifier } from '../../shared/composition/access-token-verifier.js';
 import { withLogContext } from '../../shared/composition/log-context.js';
 import { createRealtimeDeps } from '../../shared/composition/realtime-deps.js';
-import { handleConnect } from '../../shared/ws/handle-lifecycle.js';
+import { handleConnect } from '../../shared/ws/handle-connect-disconnect.js';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/ws/websocket-event.js';
 import { loadLinkedRealtimeEnv } from '../resource-env.js';
 

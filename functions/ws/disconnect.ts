@@ -1,6 +1,6 @@
 import { withLogContext } from '../../shared/composition/log-context.js';
 import { createRealtimeDeps } from '../../shared/composition/realtime-deps.js';
-import { handleDisconnect } from '../../shared/ws/handle-lifecycle.js';
+import { handleDisconnect } from '../../shared/ws/handle-connect-disconnect.js';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/ws/websocket-event.js';
 import { loadLinkedRealtimeEnv } from '../resource-env.js';
 

@@ -5,7 +5,7 @@ import { createDatabase } from '../adapters/db/client.js';
 import { createUserRepository } from '../adapters/db/user-repository.js';
 import { createSessionStore } from '../adapters/redis/session-store.js';
 import type { Env } from '../config/env.js';
-import type { AuthPolicy } from '../domain/auth/auth-policy.js';
+import type { AuthPolicy } from '../domain/auth/auth-deps.js';
 import { closeSessionSockets } from '../domain/realtime/connection-lifecycle.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { createRealtimePorts, loggerFor, redisFrom } from './realtime-deps.js';

@@ -9,7 +9,7 @@ import { createSessionStore } from '../adapters/redis/session-store.js';
 import { createTicketStore } from '../adapters/redis/ticket-store.js';
 import { createUserDirectory } from '../adapters/redis/user-directory.js';
 import type { RealtimeEnv } from '../config/realtime-env.js';
-import { systemClock } from '../domain/auth/ports.js';
+import { systemClock } from '../domain/clock.js';
 import type { RealtimeDeps, RealtimePolicy } from '../domain/realtime/realtime-deps.js';
 
 /** What every family's environment shares with the realtime path (the HTTP env is a superset). */

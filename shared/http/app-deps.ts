@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import type { AuthDeps } from '../domain/auth/auth-policy.js';
+import type { AuthDeps } from '../domain/auth/auth-deps.js';
 import type { User } from '../domain/auth/ports.js';
 import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
 

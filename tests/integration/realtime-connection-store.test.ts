@@ -5,7 +5,7 @@ import type { RedisClient } from '../../shared/adapters/redis/client.js';
 import { createConnectionStore } from '../../shared/adapters/redis/connection-store.js';
 import { sessionKey } from '../../shared/adapters/redis/keys.js';
 import { connectionKey, userConnectionsKey } from '../../shared/adapters/redis/realtime-keys.js';
-import { systemClock } from '../../shared/domain/auth/ports.js';
+import { systemClock } from '../../shared/domain/clock.js';
 import type { ConnectionRecord, ConnectionStore } from '../../shared/domain/realtime/ports.js';
 import { pollUntil } from '../support/poll.js';
 import { connectionFor, skewedClock } from '../support/realtime-redis.js';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthDeps, AuthPolicy } from '../../shared/domain/auth/auth-policy.js';
+import type { AuthDeps, AuthPolicy } from '../../shared/domain/auth/auth-deps.js';
 import type {
   ActiveSession,
-  Clock,
   NewSession,
   PasswordHasher,
   RateLimiter,
@@ -20,7 +19,8 @@ import type {
   UserWithPasswordHash,
   VerifyOptions,
 } from '../../shared/domain/auth/ports.js';
-import { systemClock } from '../../shared/domain/auth/ports.js';
+import type { Clock } from '../../shared/domain/clock.js';
+import { systemClock } from '../../shared/domain/clock.js';
 import { AppError } from '../../shared/domain/errors.js';
 import { FakeUserDirectory } from './realtime-fakes.js';
 

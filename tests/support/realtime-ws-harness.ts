@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { type RunningWsGateway, startWsGateway, type WsLambdaHandler } from '../../local/ws-gateway.js';
 import type { AppDeps } from '../../shared/http/app-deps.js';
+import { handleConnect, handleDisconnect } from '../../shared/ws/handle-connect-disconnect.js';
 import { handleFrame } from '../../shared/ws/handle-frame.js';
-import { handleConnect, handleDisconnect } from '../../shared/ws/handle-lifecycle.js';
 import {
   type Account,
   bearer,

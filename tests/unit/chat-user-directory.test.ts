@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestOrigin } from '../../shared/domain/auth/auth-policy.js';
+import type { RequestOrigin } from '../../shared/domain/auth/auth-deps.js';
 import { registerUser } from '../../shared/domain/auth/register-user.js';
 import { blockUser, listBlocks } from '../../shared/domain/chat/block-user.js';
 import { contactList } from '../../shared/domain/realtime/contact-list.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenClaims } from '../../shared/domain/auth/ports.js';
 import { dependencyUnavailable } from '../../shared/domain/errors.js';
-import { handleConnect, handleDisconnect } from '../../shared/ws/handle-lifecycle.js';
+import { handleConnect, handleDisconnect } from '../../shared/ws/handle-connect-disconnect.js';
 import type { WebSocketEvent } from '../../shared/ws/websocket-event.js';
 import { fakeRealtimeDeps } from '../support/realtime-fakes.js';
 

@@ -9,7 +9,7 @@ import {
 } from './chat-keys.js';
 import { BLOCK_PEER } from './chat-lua.js';
 import type { RedisClient } from './client.js';
-import { guard, runScript } from './scripts.js';
+import { orUnavailable, runScript } from './scripts.js';
 
 /**
  * Blocks live twice: in the conversation's slot (`{c:<id>}:blockers`, read by the append script, so a refused
@@ -19,7 +19,7 @@ import { guard, runScript } from './scripts.js';
 export function createBlockStore(redis: RedisClient): BlockStore {
   return {
     async block(userId, peerId, conversationId, atMs) {
-      await guard(redis.sadd(conversationBlockersKey(conversationId), userId));
+      await orUnavailable(redis.sadd(conversationBlockersKey(conversationId), userId));
       await runScript(
         redis,
         BLOCK_PEER,
@@ -35,12 +35,12 @@ export function createBlockStore(redis: RedisClient): BlockStore {
     },
 
     async unblock(userId, peerId, conversationId) {
-      await guard(redis.zrem(blocksKey(userId), peerId));
-      await guard(redis.srem(conversationBlockersKey(conversationId), userId));
+      await orUnavailable(redis.zrem(blocksKey(userId), peerId));
+      await orUnavailable(redis.srem(conversationBlockersKey(conversationId), userId));
     },
 
     async list(userId): Promise<BlockedPeer[]> {
-      const flat = await guard(redis.zrevrange(blocksKey(userId), 0, 999, 'WITHSCORES'));
+      const flat = await orUnavailable(redis.zrevrange(blocksKey(userId), 0, 999, 'WITHSCORES'));
       const blocked: BlockedPeer[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
         blocked.push({ peerId: String(flat[i]), blockedAt: new Date(Number(flat[i + 1])) });

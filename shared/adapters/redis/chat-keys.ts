@@ -1,8 +1,6 @@
-import { userTag } from './keys.js';
+import { conversationTag, userTag } from './keys.js';
 
-// Same tagging rule as keys.ts: everything of one user shares `{u:<id>}` and everything of one conversation
-// shares `{c:<id>}`, so each script below touches exactly one cluster slot.
-const conversationTag = (conversationId: string): string => `{c:${conversationId}}`;
+// Each script below touches exactly one cluster slot (the tagging rule is in keys.ts).
 
 /** The conversation's stream; entry ids are the message ids. */
 export const messagesKey = (conversationId: string): string => `${conversationTag(conversationId)}:messages`;

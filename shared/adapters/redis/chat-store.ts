@@ -23,7 +23,7 @@ import {
 } from './chat-keys.js';
 import { APPEND_MESSAGE, LIST_CONTACTS, MARK_READ, PEERS_MESSAGED, RECORD_DELIVERY } from './chat-lua.js';
 import type { RedisClient } from './client.js';
-import { guard, runScript } from './scripts.js';
+import { orUnavailable, runScript } from './scripts.js';
 
 export interface ChatStoreLimits {
   /** Approximate cap per conversation stream (XADD MAXLEN ~): older messages are trimmed. */
@@ -161,7 +161,7 @@ export function createChatStore(
 
     async history(conversationId: string, query: HistoryQuery): Promise<HistoryPage> {
       const end = query.before === undefined ? '+' : `(${query.before}`;
-      const entries = await guard(
+      const entries = await orUnavailable(
         redis.xrevrange(messagesKey(conversationId), end, '-', 'COUNT', query.limit + 1),
       );
       const page = entries.slice(0, query.limit);
@@ -202,7 +202,7 @@ export function createChatStore(
     },
 
     async hasMessaged(userId: string, peerId: string): Promise<boolean> {
-      return (await guard(redis.sismember(messagedKey(userId), peerId))) === 1;
+      return (await orUnavailable(redis.sismember(messagedKey(userId), peerId))) === 1;
     },
 
     async peersMessagedBy(userId: string, limit: number): Promise<string[]> {

@@ -6,7 +6,7 @@ import type { RedisClient } from './client.js';
 import { ADD_CONNECTION, LOOKUP_CONNECTIONS } from './connection-lua.js';
 import { sessionKeyPrefix } from './keys.js';
 import { connectionKey, userConnectionsKey } from './realtime-keys.js';
-import { guard, runScript } from './scripts.js';
+import { orUnavailable, runScript } from './scripts.js';
 
 const parseRecord = (connectionId: string, raw: string | null): ConnectionRecord | null => {
   if (!raw) return null;
@@ -100,7 +100,7 @@ export function createConnectionStore(
         );
       }
       const value = JSON.stringify({ userId: record.userId, sessionId: record.sessionId });
-      await guard(redis.set(connectionKey(record.connectionId), value, 'EX', ttlSeconds));
+      await orUnavailable(redis.set(connectionKey(record.connectionId), value, 'EX', ttlSeconds));
       return { firstForUser: live === 1 };
     },
 
@@ -109,7 +109,7 @@ export function createConnectionStore(
       if (cached && cached.expiresAtMs > clock.nowMs()) return cached.record;
       const removalsBefore = removals;
       const key = connectionKey(connectionId);
-      const [raw, ttlMs] = await Promise.all([guard(redis.get(key)), guard(redis.pttl(key))]);
+      const [raw, ttlMs] = await Promise.all([orUnavailable(redis.get(key)), orUnavailable(redis.pttl(key))]);
       const record = parseRecord(connectionId, raw);
       if (record && ttlMs > 0 && removals === removalsBefore) {
         cache.set(connectionId, { record, expiresAtMs: clock.nowMs() + ttlMs });
@@ -121,15 +121,15 @@ export function createConnectionStore(
       evict(record.connectionId);
       const key = userConnectionsKey(record.userId);
       const [, userSide] = await Promise.all([
-        guard(redis.del(connectionKey(record.connectionId))),
-        guard(redis.multi().hdel(key, record.connectionId).hgetall(key).exec()),
+        orUnavailable(redis.del(connectionKey(record.connectionId))),
+        orUnavailable(redis.multi().hdel(key, record.connectionId).hgetall(key).exec()),
       ]);
       return { lastForUser: liveCount(userSide?.[1]?.[1], clock.nowMs()) === 0 };
     },
 
     async forget(connectionId) {
       evict(connectionId);
-      await guard(redis.del(connectionKey(connectionId)));
+      await orUnavailable(redis.del(connectionKey(connectionId)));
     },
 
     async lookup(userId, options = {}): Promise<ConnectionLookup> {

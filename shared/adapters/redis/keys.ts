@@ -1,5 +1,7 @@
-// Every key of one user shares the `{u:<id>}` hash tag, so multi-key scripts stay in one cluster slot.
+// The one hash-tag rule: every key of one user shares `{u:<id>}` and every key of one conversation shares
+// `{c:<id>}`, so a multi-key script stays in one cluster slot. Keys looked up alone carry no tag.
 export const userTag = (userId: string): string => `{u:${userId}}`;
+export const conversationTag = (conversationId: string): string => `{c:${conversationId}}`;
 
 export const sessionKey = (userId: string, sessionId: string): string =>
   `${userTag(userId)}:session:${sessionId}`;

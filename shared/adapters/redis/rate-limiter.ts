@@ -1,7 +1,7 @@
 import type { RateLimiter, ThrottleDecision } from '../../domain/auth/ports.js';
 import type { RedisClient } from './client.js';
 import { rateLimitKey } from './keys.js';
-import { defineScript, guard, runScript } from './scripts.js';
+import { defineScript, orUnavailable, runScript } from './scripts.js';
 
 // Fixed window: INCR and the first PEXPIRE happen atomically, so N simultaneous hits admit exactly `limit`.
 const HIT = defineScript(`
@@ -24,7 +24,7 @@ export function createRateLimiter(redis: RedisClient): RateLimiter {
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) };
     },
     async reset(bucket): Promise<void> {
-      await guard(redis.del(rateLimitKey(bucket)));
+      await orUnavailable(redis.del(rateLimitKey(bucket)));
     },
   };
 }

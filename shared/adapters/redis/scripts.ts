@@ -44,5 +44,5 @@ export async function runScript(
   }
 }
 
-/** Wraps a plain command so connection failures surface as dependency_unavailable. */
-export const guard = <T>(promise: Promise<T>): Promise<T> => promise.catch(translateRedisFailure);
+/** A plain command whose connection failures surface as dependency_unavailable (fail closed). */
+export const orUnavailable = <T>(promise: Promise<T>): Promise<T> => promise.catch(translateRedisFailure);

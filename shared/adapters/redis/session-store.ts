@@ -8,7 +8,7 @@ import type {
 } from '../../domain/auth/ports.js';
 import type { RedisClient } from './client.js';
 import { sessionIndexKey, sessionKey, sessionKeyPrefix } from './keys.js';
-import { guard, runScript, translateRedisFailure } from './scripts.js';
+import { orUnavailable, runScript, translateRedisFailure } from './scripts.js';
 import { REVOKE_ALL, ROTATE_REFRESH } from './session-lua.js';
 
 const USER_FIELDS = ['uid', 'email', 'name', 'userCreatedAt'] as const;
@@ -44,7 +44,7 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
       const key = sessionKey(session.userId, session.sessionId);
       const index = sessionIndexKey(session.userId);
       const { user } = session;
-      await guard(
+      await orUnavailable(
         redis
           .multi()
           .hset(key, {
@@ -89,7 +89,7 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
     },
 
     async findActive(userId, sessionId): Promise<ActiveSession | null> {
-      const [uid, email, name, createdAt] = await guard(
+      const [uid, email, name, createdAt] = await orUnavailable(
         redis.hmget(sessionKey(userId, sessionId), ...USER_FIELDS),
       );
       if (!uid || uid !== userId || !email || !name) return null;
@@ -101,7 +101,7 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
 
     async list(userId, nowMs): Promise<SessionSummary[]> {
       const index = sessionIndexKey(userId);
-      const ids = await guard(redis.zrangebyscore(index, nowMs, '+inf'));
+      const ids = await orUnavailable(redis.zrangebyscore(index, nowMs, '+inf'));
       if (ids.length === 0) return [];
       const replies = await redis
         .pipeline(ids.map((id) => ['hgetall', sessionKey(userId, id)]))
@@ -115,12 +115,12 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
         else expired.push(id);
       });
       // Idle-expired sessions vanish by TTL; drop their index entries lazily.
-      if (expired.length > 0) await guard(redis.zrem(index, ...expired));
+      if (expired.length > 0) await orUnavailable(redis.zrem(index, ...expired));
       return summaries;
     },
 
     async revoke(userId, sessionId): Promise<boolean> {
-      const [deleted] = (await guard(
+      const [deleted] = (await orUnavailable(
         redis.multi().del(sessionKey(userId, sessionId)).zrem(sessionIndexKey(userId), sessionId).exec(),
       )) ?? [[null, 0]];
       return Number(deleted?.[1]) > 0;

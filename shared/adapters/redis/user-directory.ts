@@ -1,7 +1,7 @@
 import type { DirectoryEntry, UserDirectory } from '../../domain/chat/ports.js';
 import type { RedisClient } from './client.js';
 import { userTag } from './keys.js';
-import { defineScript, guard, runScript } from './scripts.js';
+import { defineScript, orUnavailable, runScript } from './scripts.js';
 
 /** Hash in the user's slot: `name` (display name) and `at` (ms of the Postgres row's `updated_at`). */
 export const directoryKey = (userId: string): string => `${userTag(userId)}:profile`;
@@ -20,7 +20,7 @@ return 1
  */
 export function createUserDirectory(redis: RedisClient): UserDirectory {
   const find = async (userId: string): Promise<DirectoryEntry | null> => {
-    const name = await guard(redis.hget(directoryKey(userId), 'name'));
+    const name = await orUnavailable(redis.hget(directoryKey(userId), 'name'));
     return name === null ? null : { id: userId, displayName: name };
   };
   return {

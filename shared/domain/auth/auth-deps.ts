@@ -1,5 +1,5 @@
+import type { Clock } from '../clock.js';
 import type {
-  Clock,
   PasswordHasher,
   RateLimiter,
   SessionSockets,

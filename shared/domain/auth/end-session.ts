@@ -1,4 +1,4 @@
-import type { AuthDeps } from './auth-policy.js';
+import type { AuthDeps } from './auth-deps.js';
 
 /**
  * Closes the sockets of a session that is already revoked. Failures are swallowed: the session is gone,

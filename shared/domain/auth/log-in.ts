@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { AuthDeps, RequestOrigin } from './auth-policy.js';
+import type { AuthDeps, RequestOrigin } from './auth-deps.js';
 import { sha256Base64Url } from './digest.js';
 import { canonicalEmail, isPlausibleEmail } from './email.js';
 import { PASSWORD_MAX_LENGTH } from './password-policy.js';

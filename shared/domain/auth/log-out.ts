@@ -1,4 +1,4 @@
-import type { AuthDeps } from './auth-policy.js';
+import type { AuthDeps } from './auth-deps.js';
 import { closeEndedSessionSockets, endSession } from './end-session.js';
 import type { TokenClaims } from './ports.js';
 

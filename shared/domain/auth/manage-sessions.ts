@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { AuthDeps } from './auth-policy.js';
+import type { AuthDeps } from './auth-deps.js';
 import { endSession } from './end-session.js';
 import type { SessionSummary } from './ports.js';
 

@@ -130,9 +130,3 @@ export interface RateLimiter {
   hit(bucket: string, limit: number, windowSeconds: number): Promise<ThrottleDecision>;
   reset(bucket: string): Promise<void>;
 }
-
-export interface Clock {
-  nowMs(): number;
-}
-
-export const systemClock: Clock = { nowMs: () => Date.now() };

@@ -1,5 +1,5 @@
 import { AppError, unauthenticated } from '../errors.js';
-import type { AuthDeps } from './auth-policy.js';
+import type { AuthDeps } from './auth-deps.js';
 import { closeEndedSessionSockets } from './end-session.js';
 import { type SessionTokens, signSessionTokens } from './session-tokens.js';
 

@@ -1,7 +1,7 @@
 import type { UserDirectory } from '../chat/ports.js';
 import { AppError } from '../errors.js';
 import { codePointLength, hasForbiddenNameCharacters, hasVisibleCharacter } from '../text.js';
-import type { AuthDeps, RequestOrigin } from './auth-policy.js';
+import type { AuthDeps, RequestOrigin } from './auth-deps.js';
 import { canonicalEmail, isPlausibleEmail } from './email.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import type { User } from './ports.js';

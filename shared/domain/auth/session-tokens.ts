@@ -1,4 +1,4 @@
-import type { AuthDeps } from './auth-policy.js';
+import type { AuthDeps } from './auth-deps.js';
 import { sha256Base64Url } from './digest.js';
 import type { SignedToken } from './ports.js';
 

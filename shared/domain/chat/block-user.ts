@@ -1,4 +1,4 @@
-import type { Clock } from '../auth/ports.js';
+import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { resolvePair } from './conversation.js';
 import type { BlockStore, DirectoryEntry, UserDirectory } from './ports.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../auth/ports.js';
+import type { Clock } from '../clock.js';
 import type { ChatMessage } from './message.js';
 
 /** A validated message before the store has given it an id. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../auth/ports.js';
+import type { Clock } from '../clock.js';
 import type { ConnectionRecord, ConnectionStore, PushGateway } from './ports.js';
 import type { ServerFrame } from './server-frames.js';
 

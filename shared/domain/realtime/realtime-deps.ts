@@ -1,6 +1,7 @@
-import type { Clock, RateLimiter, SessionStore, TokenService } from '../auth/ports.js';
+import type { RateLimiter, SessionStore, TokenService } from '../auth/ports.js';
 import type { Budget } from '../budget.js';
 import type { BlockStore, ChatStore, UserDirectory } from '../chat/ports.js';
+import type { Clock } from '../clock.js';
 import type { ConnectionStore, PushGateway, TicketStore } from './ports.js';
 
 export interface RealtimePolicy {

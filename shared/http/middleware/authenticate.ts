@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
-import type { Clock, SessionStore, TokenClaims, TokenService } from '../../domain/auth/ports.js';
+import type { SessionStore, TokenClaims, TokenService } from '../../domain/auth/ports.js';
+import type { Clock } from '../../domain/clock.js';
 import { unauthenticated } from '../../domain/errors.js';
 import { createLruCache, type LruCache } from '../../domain/lru-cache.js';
 import type { AppEnv, CredentialSource } from '../app-env.js';

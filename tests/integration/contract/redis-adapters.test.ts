@@ -10,7 +10,7 @@ import { sessionKey } from '../../../shared/adapters/redis/keys.js';
 import { createRateLimiter } from '../../../shared/adapters/redis/rate-limiter.js';
 import { createSessionStore } from '../../../shared/adapters/redis/session-store.js';
 import { createTicketStore } from '../../../shared/adapters/redis/ticket-store.js';
-import { systemClock } from '../../../shared/domain/auth/ports.js';
+import { systemClock } from '../../../shared/domain/clock.js';
 import { connectionStoreContract } from '../../support/contracts/connection-store-contract.js';
 import { rateLimiterContract } from '../../support/contracts/rate-limiter-contract.js';
 import { sessionStoreContract } from '../../support/contracts/session-store-contract.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { RequestOrigin } from '../../../shared/domain/auth/auth-policy.js';
+import type { RequestOrigin } from '../../../shared/domain/auth/auth-deps.js';
 import { logIn } from '../../../shared/domain/auth/log-in.js';
 import { type FakeAuth, fakeAuth } from '../../support/fakes-auth-ports.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestOrigin } from '../../../shared/domain/auth/auth-policy.js';
+import type { RequestOrigin } from '../../../shared/domain/auth/auth-deps.js';
 import { type LoginResult, logIn } from '../../../shared/domain/auth/log-in.js';
 import { logOut, logOutEverywhere } from '../../../shared/domain/auth/log-out.js';
 import { type FakeAuth, fakeAuth, TEST_POLICY } from '../../support/fakes-auth-ports.js';

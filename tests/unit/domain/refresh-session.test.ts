@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSigningKeyJson } from '../../../shared/adapters/crypto/generate-signing-key.js';
 import { loadKeySet } from '../../../shared/adapters/crypto/signing-keys.js';
 import { createTokenService } from '../../../shared/adapters/crypto/token-service.js';
-import type { RequestOrigin } from '../../../shared/domain/auth/auth-policy.js';
+import type { RequestOrigin } from '../../../shared/domain/auth/auth-deps.js';
 import { type LoginResult, logIn } from '../../../shared/domain/auth/log-in.js';
 import { refreshSession } from '../../../shared/domain/auth/refresh-session.js';
 import { type FakeAuth, FakeClock, fakeAuth, TEST_POLICY } from '../../support/fakes-auth-ports.js';

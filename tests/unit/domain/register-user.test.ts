@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestOrigin } from '../../../shared/domain/auth/auth-policy.js';
+import type { RequestOrigin } from '../../../shared/domain/auth/auth-deps.js';
 import { type RegisterInput, registerUser } from '../../../shared/domain/auth/register-user.js';
 import { fakeAuth } from '../../support/fakes-auth-ports.js';
 
