@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { User } from '../../shared/domain/auth/ports.js';
 import type { ChatMessage } from '../../shared/domain/chat/message.js';
 import { sentAtOf } from '../../shared/domain/chat/message-id.js';
@@ -7,6 +8,7 @@ import type {
   MessageDraft,
   UserDirectory,
 } from '../../shared/domain/chat/ports.js';
+import { type Clock, systemClock } from '../../shared/domain/clock.js';
 import { AppError } from '../../shared/domain/errors.js';
 import type {
   ConnectionLookup,
@@ -22,7 +24,9 @@ import type { ServerFrame } from '../../shared/domain/realtime/server-frames.js'
 /** In-memory fakes of the realtime ports, for unit tests (no network). */
 
 export class FakeConnectionStore implements ConnectionStore {
+  /** Stored records (without `connectedAtMs`, as `find` returns them), by connection id. */
   readonly records = new Map<string, ConnectionRecord>();
+  private readonly times = new Map<string, { connectedAtMs: number; expiresAtMs: number }>();
   readonly removed: string[] = [];
   readonly forgotten: string[] = [];
   /** Sessions that have ended: their connections are `ended` in lookups, as the Redis script reports. */
@@ -31,14 +35,36 @@ export class FakeConnectionStore implements ConnectionStore {
   readonly messaged = new Set<string>();
   failRemoval = false;
 
-  async add(record: ConnectionRecord, _ttl?: number, maxPerUser = Number.POSITIVE_INFINITY) {
-    const live = (await this.lookup(record.userId)).live.length;
+  constructor(private readonly clock: Clock = systemClock) {}
+
+  // Synchronous, like the Redis script: nothing interleaves between counting and adding.
+  private liveOf(userId: string): ConnectionRecord[] {
+    const nowMs = this.clock.nowMs();
+    const live: ConnectionRecord[] = [];
+    for (const [connectionId, record] of this.records) {
+      const times = this.times.get(connectionId);
+      if (times && times.expiresAtMs <= nowMs) {
+        this.records.delete(connectionId);
+        this.times.delete(connectionId);
+      } else if (record.userId === userId && !this.endedSessions.has(record.sessionId)) {
+        live.push({ ...record, ...(times && { connectedAtMs: times.connectedAtMs }) });
+      }
+    }
+    return live;
+  }
+
+  async add(record: ConnectionRecord, ttlSeconds = 7_500, maxPerUser = Number.POSITIVE_INFINITY) {
+    const live = this.liveOf(record.userId).length;
     if (live >= maxPerUser) throw new AppError('too_many_connections', 'Too many connections');
+    const nowMs = this.clock.nowMs();
     this.records.set(record.connectionId, record);
+    this.times.set(record.connectionId, { connectedAtMs: nowMs, expiresAtMs: nowMs + ttlSeconds * 1000 });
     return { firstForUser: live === 0 };
   }
 
   async find(connectionId: string): Promise<ConnectionRecord | null> {
+    const times = this.times.get(connectionId);
+    if (times && times.expiresAtMs <= this.clock.nowMs()) return null;
     return this.records.get(connectionId) ?? null;
   }
 
@@ -46,22 +72,30 @@ export class FakeConnectionStore implements ConnectionStore {
     this.removed.push(record.connectionId);
     if (this.failRemoval) throw new Error('store down');
     this.records.delete(record.connectionId);
-    return { lastForUser: (await this.lookup(record.userId)).live.length === 0 };
+    this.times.delete(record.connectionId);
+    return { lastForUser: this.liveOf(record.userId).length === 0 };
   }
 
   async forget(connectionId: string): Promise<void> {
     this.forgotten.push(connectionId);
     this.records.delete(connectionId);
+    this.times.delete(connectionId);
   }
 
   async lookup(userId: string, options: { visibleTo?: string } = {}): Promise<ConnectionLookup> {
     if (options.visibleTo !== undefined && !this.messaged.has(`${userId}>${options.visibleTo}`)) {
       return { live: [], ended: [] };
     }
-    const mine = [...this.records.values()].filter((record) => record.userId === userId);
-    const ended = mine.filter((record) => this.endedSessions.has(record.sessionId));
-    for (const record of ended) this.records.delete(record.connectionId);
-    return { live: mine.filter((record) => !this.endedSessions.has(record.sessionId)), ended };
+    const live = this.liveOf(userId);
+    const ended = [...this.records.values()].filter(
+      (record) => record.userId === userId && this.endedSessions.has(record.sessionId),
+    );
+    // The Redis script drops them as it reports them; `forgotten` lists only what callers asked to forget.
+    for (const record of ended) {
+      this.records.delete(record.connectionId);
+      this.times.delete(record.connectionId);
+    }
+    return { live, ended };
   }
 }
 
@@ -86,18 +120,21 @@ export class FakePushGateway implements PushGateway {
 }
 
 export class FakeTicketStore implements TicketStore {
-  readonly grants = new Map<string, { userId: string; sessionId: string }>();
+  readonly grants = new Map<string, { userId: string; sessionId: string; expiresAtMs: number }>();
 
-  async issue(grant: { userId: string; sessionId: string }): Promise<string> {
-    const ticket = `t${this.grants.size}`.padEnd(43, 'x');
-    this.grants.set(ticket, grant);
+  constructor(private readonly clock: Clock = systemClock) {}
+
+  async issue(grant: { userId: string; sessionId: string }, ttlSeconds = 30): Promise<string> {
+    const ticket = randomBytes(32).toString('base64url');
+    this.grants.set(ticket, { ...grant, expiresAtMs: this.clock.nowMs() + ttlSeconds * 1000 });
     return ticket;
   }
 
   async consume(ticket: string): Promise<{ userId: string; sessionId: string } | null> {
-    const grant = this.grants.get(ticket) ?? null;
+    const stored = this.grants.get(ticket);
     this.grants.delete(ticket);
-    return grant;
+    if (!stored || stored.expiresAtMs <= this.clock.nowMs()) return null;
+    return { userId: stored.userId, sessionId: stored.sessionId };
   }
 }
 

@@ -14,6 +14,12 @@ const record = (connectionId: string, userId: string): ConnectionRecord => ({
   sessionId: `s-${connectionId}`,
 });
 
+// Lookups also say when each socket connected; these tests compare the records themselves.
+const stored = (record: ConnectionRecord): ConnectionRecord => ({
+  ...record,
+  connectedAtMs: expect.any(Number),
+});
+
 async function storeWith(...records: ConnectionRecord[]): Promise<FakeConnectionStore> {
   const store = new FakeConnectionStore();
   for (const item of records) await store.add(item);
@@ -33,14 +39,16 @@ describe('connectionsOf', () => {
       laptop.connectionId,
     );
 
-    expect(targets).toEqual([bob, phone]);
+    expect(targets).toEqual([bob, phone].map(stored));
   });
 
   it('lists a user once even when named twice', async () => {
     const bob = record('bob', BOB);
     const connections = await storeWith(bob);
 
-    expect(await connectionsOf({ connections, push: new FakePushGateway() }, [BOB, BOB])).toEqual([bob]);
+    expect(await connectionsOf({ connections, push: new FakePushGateway() }, [BOB, BOB])).toEqual([
+      stored(bob),
+    ]);
   });
 
   it('never lists a socket whose session has ended, and closes it instead', async () => {
@@ -52,7 +60,7 @@ describe('connectionsOf', () => {
 
     const targets = await connectionsOf({ connections, push }, [BOB]);
 
-    expect(targets).toEqual([kept]);
+    expect(targets).toEqual([stored(kept)]);
     expect(push.disconnects).toEqual(['bob-revoked']);
     expect(connections.forgotten).toEqual(['bob-revoked']);
   });
@@ -64,7 +72,9 @@ describe('connectionsOf', () => {
 
     expect(await connectionsOf({ connections, push }, [{ userId: BOB, visibleTo: ALICE }])).toEqual([]);
     connections.messaged.add(`${BOB}>${ALICE}`);
-    expect(await connectionsOf({ connections, push }, [{ userId: BOB, visibleTo: ALICE }])).toEqual([bob]);
+    expect(await connectionsOf({ connections, push }, [{ userId: BOB, visibleTo: ALICE }])).toEqual([
+      stored(bob),
+    ]);
   });
 
   it('lists nothing for users without connections', async () => {

@@ -22,20 +22,17 @@ rateLimiterContract('FakeRateLimiter', async () => {
   return { limiter: new FakeRateLimiter(clock), time: fakeTime(clock), close };
 });
 
-// Known drift, reported to the realtime fakes' owner: no ttl, and `t${size}` tickets repeat after a redeem.
-ticketStoreContract(
-  'FakeTicketStore',
-  async () => ({ store: new FakeTicketStore(), time: fakeTime(new FakeClock()), close }),
-  ['expiry', 'distinct-after-redeem'],
-);
+ticketStoreContract('FakeTicketStore', async () => {
+  const clock = new FakeClock();
+  return { store: new FakeTicketStore(clock), time: fakeTime(clock), close };
+});
 
-// Known drift, reported to the realtime fakes' owner: no ttl, no connectedAtMs, and a cap check that awaits
-// between counting and adding, so racing handshakes overshoot it.
 connectionStoreContract('FakeConnectionStore', async () => {
-  const store = new FakeConnectionStore();
+  const clock = new FakeClock();
+  const store = new FakeConnectionStore(clock);
   return {
     store,
-    time: fakeTime(new FakeClock()),
+    time: fakeTime(clock),
     openSession: async () => {},
     endSession: async (record) => {
       store.endedSessions.add(record.sessionId);
@@ -45,4 +42,4 @@ connectionStoreContract('FakeConnectionStore', async () => {
     },
     close,
   };
-}, ['expiry', 'connected-at', 'atomic-cap']);
+});
