@@ -25,7 +25,7 @@ interface Asset {
   integrity: string;
 }
 
-export const DOCS_PATH = '/docs';
+const DOCS_PATH = '/docs';
 const INIT_PATH = '/docs/init.js';
 const TITLE = 'Serverless auth + chat API';
 
@@ -52,7 +52,7 @@ const asset = (body: Buffer, type: string): Asset => ({
  * elements and style attributes without a nonce. CSS cannot run script, and every URL a style could load
  * or leak data to (img, font, connect) is limited to this origin.
  */
-export const DOCS_CONTENT_SECURITY_POLICY = [
+const DOCS_CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -96,7 +96,7 @@ async function loadRenderer(): Promise<{ version: string; script: Asset }> {
 }
 
 /** Loads the pinned renderer from node_modules once; fails when it is not installed. */
-export async function createApiDocs(): Promise<ApiDocs> {
+async function createApiDocs(): Promise<ApiDocs> {
   const { version, script } = await loadRenderer();
   const init = asset(
     Buffer.from(`Scalar.createApiReference('#app', ${JSON.stringify(CONFIGURATION)});\n`),

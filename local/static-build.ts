@@ -31,7 +31,7 @@ async function listSources(dir: string): Promise<string[]> {
 }
 
 /** A hash of every source under web/ plus the lockfile (a new lit or vite version also means rebuild). */
-export async function webSourceHash(webDir: string): Promise<string> {
+async function webSourceHash(webDir: string): Promise<string> {
   const hash = createHash('sha256').update(BUILD_RECIPE);
   const lockfile = resolve(webDir, '..', 'package-lock.json');
   for (const file of [...(await listSources(webDir)), lockfile]) {

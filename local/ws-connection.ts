@@ -14,7 +14,7 @@ export interface ConnectionLimits {
   maxConnectionMs: number;
 }
 
-export const MAX_FRAME_BYTES = 32 * 1024;
+const MAX_FRAME_BYTES = 32 * 1024;
 export const MAX_MESSAGE_BYTES = 128 * 1024;
 
 const GOING_AWAY: CloseCause = { code: 1001, reason: 'Going away' };

@@ -26,7 +26,7 @@ export type InvokeOutcome = { ok: true; value: unknown } | { ok: false; reason: 
 const DROPPED_HEADERS = new Set(['connection', 'upgrade']);
 const TIMED_OUT = Symbol('timed out');
 
-export const peerAddress = (req: IncomingMessage): string =>
+const peerAddress = (req: IncomingMessage): string =>
   (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 
 /** Header names keep the client's casing; repeated names (any casing) merge under the first spelling. */

@@ -10,7 +10,7 @@ import { closeSessionSockets } from '../domain/realtime/connection-lifecycle.js'
 import type { AppDeps } from '../http/app-deps.js';
 import { createRealtimePorts, loggerFor, redisFrom } from './realtime-deps.js';
 
-export const policyFrom = (env: Env): AuthPolicy => ({
+const policyFrom = (env: Env): AuthPolicy => ({
   accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
   refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
   absoluteTtlSeconds: env.SESSION_ABSOLUTE_TTL_SECONDS,

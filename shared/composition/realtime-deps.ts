@@ -17,7 +17,7 @@ export type RealtimeSettings = Omit<RealtimeEnv, 'JWT_PUBLIC_KEYS'>;
 
 type Log = (message: string, details: Record<string, unknown>) => void;
 
-export const realtimePolicyFrom = (env: RealtimeSettings): RealtimePolicy => ({
+const realtimePolicyFrom = (env: RealtimeSettings): RealtimePolicy => ({
   ticketTtlSeconds: env.WS_TICKET_TTL_SECONDS,
   connectionTtlSeconds: env.WS_CONNECTION_TTL_SECONDS,
   frameLimit: env.WS_FRAME_LIMIT,

@@ -14,7 +14,7 @@ export const int = (fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
 export const duration = (fallbackSeconds: number) => int(fallbackSeconds);
 
 /** Comma-separated values, trimmed, empty entries dropped. */
-export const csv = z.pipe(
+const csv = z.pipe(
   z._default(z.string(), ''),
   z.transform((value: string) =>
     value
@@ -30,7 +30,7 @@ export const bool = (fallback: boolean) =>
     z.transform((value: 'true' | 'false' | '1' | '0') => value === 'true' || value === '1'),
   );
 
-export const url = () => z.url();
+const url = () => z.url();
 
 /** Every function: its stage, log level and region. */
 export const baseFields = {

@@ -3,12 +3,12 @@ import { setCookie } from 'hono/cookie';
 import type { SessionTokens } from '../domain/auth/session-tokens.js';
 
 /** `/auth`, not just `/auth/refresh`: logout must receive the refresh cookie to end the session by it. */
-export const REFRESH_COOKIE_PATH = '/auth';
+const REFRESH_COOKIE_PATH = '/auth';
 /**
  * Where the refresh cookie lived before. A browser still holding one sends two refresh cookies to
  * `/auth/refresh` once the new one is set (ambiguous, so 401): cookie refreshes and every clear expire it.
  */
-export const LEGACY_REFRESH_COOKIE_PATH = '/auth/refresh';
+const LEGACY_REFRESH_COOKIE_PATH = '/auth/refresh';
 
 export interface CookieNames {
   access: string;

@@ -22,7 +22,7 @@ const UNAVAILABLE_MESSAGES =
   /timeout|terminated|Connection ended|not queryable|Client has encountered a connection error/i;
 
 /** Drizzle wraps driver errors (DrizzleQueryError.cause); walk the chain to the pg error. */
-export function findPgError(error: unknown): PgLikeError | undefined {
+function findPgError(error: unknown): PgLikeError | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {
     const candidate = current as PgLikeError;

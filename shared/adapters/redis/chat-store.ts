@@ -34,7 +34,7 @@ export interface ChatStoreLimits {
   unreadCap: number;
 }
 
-export const DEFAULT_CHAT_LIMITS: ChatStoreLimits = {
+const DEFAULT_CHAT_LIMITS: ChatStoreLimits = {
   streamMaxLength: 10_000,
   idempotencyTtlMs: 24 * 3600 * 1000,
   unreadCap: 10_000,

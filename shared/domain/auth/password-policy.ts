@@ -1,7 +1,7 @@
 import { codePointLength, hasVisibleCharacter } from '../text.js';
 import { COMMON_PASSWORDS } from './common-passwords.js';
 
-export const PASSWORD_MIN_LENGTH = 8;
+const PASSWORD_MIN_LENGTH = 8;
 // Checked before any hashing, so a huge password cannot buy CPU time.
 export const PASSWORD_MAX_LENGTH = 256;
 

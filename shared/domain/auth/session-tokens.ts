@@ -11,7 +11,7 @@ export interface SessionTokens {
  * The access token's own `jti`, derived from the refresh generation: deterministic (so grace replays stay
  * byte-identical) and one-way (an access token, which travels far more, never reveals the refresh id).
  */
-export const accessTokenId = (refreshId: string): Promise<string> => sha256Base64Url(`access:${refreshId}`);
+const accessTokenId = (refreshId: string): Promise<string> => sha256Base64Url(`access:${refreshId}`);
 
 /**
  * Signs the access/refresh pair for one refresh generation. Inputs come only from the stored generation

@@ -2,8 +2,8 @@ import { canonicalUserId, isUserId } from './conversation.js';
 import type { ChatDeps, Contact } from './ports.js';
 import { clampLimit, invalid } from './validation.js';
 
-export const DEFAULT_CONTACTS = 100;
-export const MAX_CONTACTS = 200;
+const DEFAULT_CONTACTS = 100;
+const MAX_CONTACTS = 200;
 
 /**
  * The caller's conversations, most recent first, each with its last message and how many of the peer's

@@ -4,7 +4,7 @@ import type { ChatDeps } from './ports.js';
 import { invalid } from './validation.js';
 
 /** How far a read mark may lie ahead of this server's clock (Redis assigns ids by its own clock). */
-export const READ_MARK_CLOCK_SKEW_MS = 60_000;
+const READ_MARK_CLOCK_SKEW_MS = 60_000;
 
 export interface MarkReadInput {
   userId: string;

@@ -4,7 +4,7 @@ import { type Budget, spendBudget } from '../budget.js';
 import { hasForbiddenNameCharacters } from '../text.js';
 import { invalid } from './validation.js';
 
-export const SEARCH_RESULTS = 20;
+const SEARCH_RESULTS = 20;
 
 export interface SearchDeps {
   users: Pick<UserRepository, 'search'>;

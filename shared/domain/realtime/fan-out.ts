@@ -10,7 +10,7 @@ export interface FanOutDeps {
 
 // A connection is stored inside `$connect`, before API Gateway finishes the upgrade; until then a post to
 // it answers 410 too. Covers API Gateway's 29 s integration timeout, so a young 410 is never a vanished one.
-export const CONNECT_GRACE_MS = 30_000;
+const CONNECT_GRACE_MS = 30_000;
 
 const isStillConnecting = (target: ConnectionRecord, nowMs: number): boolean =>
   target.connectedAtMs !== undefined && nowMs - target.connectedAtMs < CONNECT_GRACE_MS;

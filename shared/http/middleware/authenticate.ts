@@ -26,7 +26,7 @@ function readCredential(
   return { token: cookie.value, via: 'cookie' };
 }
 
-export const CLAIMS_CACHE_SIZE = 1_000;
+const CLAIMS_CACHE_SIZE = 1_000;
 
 interface VerifiedClaims {
   claims: TokenClaims;
