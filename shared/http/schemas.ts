@@ -1,4 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import type { Assert, Equals } from '../contract/equals.js';
+import type * as Wire from '../contract/wire.js';
+import { ERROR_CODES } from '../domain/errors.js';
 import { hasForbiddenNameCharacters } from '../domain/text.js';
 
 const noControlCharacters = (value: string): boolean => !hasForbiddenNameCharacters(value);
@@ -9,7 +12,7 @@ export const EmailInput = z
   .refine(noControlCharacters, 'Email contains control or invisible characters')
   .openapi({ example: 'ada@example.com' });
 
-export const UserSchema = z
+const UserSchema = z
   .object({
     id: z.string().uuid(),
     email: z.string(),
@@ -23,7 +26,7 @@ export const ProblemSchema = z
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
-    code: z.string().openapi({ example: 'validation_failed' }),
+    code: z.enum(ERROR_CODES).openapi({ example: 'validation_failed' }),
     detail: z.string(),
     requestId: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
@@ -70,7 +73,7 @@ export const TokenSessionResponse = z
   })
   .openapi('TokenSession');
 
-export const SessionSchema = z
+const SessionSchema = z
   .object({
     id: z.string(),
     createdAt: z.string().datetime(),
@@ -81,6 +84,74 @@ export const SessionSchema = z
     current: z.boolean(),
   })
   .openapi('Session');
+
+export const SessionsResponse = z.object({ sessions: z.array(SessionSchema) });
+export const UserResponse = z.object({ user: UserSchema });
+
+const MessageSchema = z
+  .object({
+    id: z.string().openapi({ example: '1795719977653-0' }),
+    conversationId: z.string(),
+    from: z.string().uuid(),
+    to: z.string().uuid(),
+    body: z.string(),
+    sentAt: z.string().datetime(),
+    clientMsgId: z.string(),
+  })
+  .openapi('Message');
+
+const PersonSchema = z.object({ id: z.string().uuid(), displayName: z.string() }).openapi('Person');
+
+export const TicketResponse = z.object({ ticket: z.string(), expiresAt: z.string().datetime() });
+export const PeopleResponse = z.object({ users: z.array(PersonSchema) });
+export const ContactsResponse = z.object({
+  contacts: z.array(
+    z.object({
+      user: PersonSchema,
+      lastMessage: MessageSchema,
+      unread: z.number().int(),
+      online: z.boolean(),
+    }),
+  ),
+});
+export const MessagePageResponse = z.object({
+  messages: z.array(MessageSchema),
+  nextCursor: z.string().nullable(),
+});
+export const MessageResponse = z.object({ message: MessageSchema });
+export const SendMessageBody = z.object({ body: z.string().max(20_000), clientMsgId: z.string().max(64) });
+export const MarkReadBody = z.object({ upTo: z.string().max(40) });
+
+const BlockedSchema = z
+  .object({
+    user: z.object({ id: z.string().uuid(), displayName: z.string() }),
+    blockedAt: z.string().datetime(),
+  })
+  .openapi('BlockedUser');
+export const BlocksResponse = z.object({ blocks: z.array(BlockedSchema) });
+
+// Compile-time only: each validator describes exactly its wire type (requests by what clients send, z.input).
+type _WireChecks = [
+  Assert<Equals<z.output<typeof UserSchema>, Wire.User>>,
+  Assert<Equals<z.output<typeof ProblemSchema>, Wire.Problem>>,
+  Assert<Equals<z.input<typeof RegisterBody>, Wire.RegisterRequest>>,
+  Assert<Equals<z.input<typeof LoginBody>, Wire.LoginRequest>>,
+  Assert<Equals<z.input<typeof RefreshBody>, Wire.RefreshRequest>>,
+  Assert<Equals<z.input<typeof LogoutBody>, Wire.RefreshRequest>>,
+  Assert<Equals<z.output<typeof CookieSessionResponse>, Wire.CookieSession>>,
+  Assert<Equals<z.output<typeof TokenSessionResponse>, Wire.TokenSession>>,
+  Assert<Equals<z.output<typeof SessionsResponse>, Wire.SessionsResponse>>,
+  Assert<Equals<z.output<typeof UserResponse>, Wire.UserResponse>>,
+  Assert<Equals<z.output<typeof MessageSchema>, Wire.ChatMessage>>,
+  Assert<Equals<z.output<typeof TicketResponse>, Wire.Ticket>>,
+  Assert<Equals<z.output<typeof PeopleResponse>, Wire.PeopleResponse>>,
+  Assert<Equals<z.output<typeof ContactsResponse>, Wire.ContactsResponse>>,
+  Assert<Equals<z.output<typeof MessagePageResponse>, Wire.MessagePage>>,
+  Assert<Equals<z.output<typeof MessageResponse>, Wire.MessageResponse>>,
+  Assert<Equals<z.input<typeof SendMessageBody>, Wire.SendMessageRequest>>,
+  Assert<Equals<z.input<typeof MarkReadBody>, Wire.MarkReadRequest>>,
+  Assert<Equals<z.output<typeof BlocksResponse>, Wire.BlocksResponse>>,
+];
 
 /** Standard error responses for a route, so every route documents its problem+json shapes. */
 export function problems(...statuses: number[]) {

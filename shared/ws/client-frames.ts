@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import type { Assert, Equals } from '../contract/equals.js';
+import type * as Wire from '../contract/wire.js';
 import { AppError } from '../domain/errors.js';
 
 // Well under API Gateway's 32 KB frame; a 4,000-character message of 4-byte characters still fits.
@@ -13,7 +15,10 @@ export const ClientFrame = z.discriminatedUnion('action', [
   z.object({ action: z.literal('ping') }),
 ]);
 
-export type ClientFrame = z.infer<typeof ClientFrame>;
+export type ClientFrame = Wire.ClientFrame;
+
+// Compile-time only: the validator accepts exactly the contract's client frames.
+type _ClientFrameCheck = Assert<Equals<z.infer<typeof ClientFrame>, Wire.ClientFrame>>;
 
 /** The clientMsgId of a frame, when it has a usable one, so even a rejected send can be correlated. */
 export function clientMsgIdOf(raw: unknown): string | undefined {

@@ -1,6 +1,8 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { Assert, Equals } from '../../shared/contract/equals.js';
+import type * as Wire from '../../shared/contract/wire.js';
 import {
   ACCESS_COOKIE,
   type Account,
@@ -33,6 +35,11 @@ const REFRESH_COOKIE_PATH = '/auth';
 const REFRESH_TTL_MAX_SECONDS = 30 * 24 * 3600;
 const CookieLoginSchema = z.object({ user: UserSchema, accessTokenExpiresAt: z.iso.datetime() });
 const CookieRefreshSchema = z.object({ accessTokenExpiresAt: z.iso.datetime() });
+// Compile-time only: a cookie-mode login answers with its user, a cookie-mode refresh without one.
+type _WireChecks = [
+  Assert<Equals<z.infer<typeof CookieLoginSchema>, Required<Wire.CookieSession>>>,
+  Assert<Equals<z.infer<typeof CookieRefreshSchema>, Omit<Wire.CookieSession, 'user'>>>,
+];
 const JwksSchema = z.object({ keys: z.array(z.looseObject({ kid: z.string(), kty: z.string() })) });
 
 const secondsUntil = (iso: string): number => (Date.parse(iso) - Date.now()) / 1000;

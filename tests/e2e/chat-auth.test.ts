@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { apiOrigin, bearer, call, readJson, SessionSchema } from '../support/e2e-http.js';
+import { apiOrigin, bearer, call, readJson, SessionListSchema } from '../support/e2e-http.js';
 import {
   type ConnectOptions,
   closeAllSockets,
@@ -46,7 +45,7 @@ function allowedOrigins(): string[] {
 
 async function sessionIdOf(user: ChatUser): Promise<string> {
   const res = await call('/auth/sessions', { headers: bearer(user.accessToken) });
-  const { sessions } = await readJson(res, z.object({ sessions: z.array(SessionSchema) }));
+  const { sessions } = await readJson(res, SessionListSchema);
   const current = sessions.find((session) => session.current);
   if (!current) throw new Error('no current session listed');
   return current.id;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../shared/contract/wire.js';
 import { closeAllSockets, frame, type WsClient, wsUrl } from '../support/e2e-ws.js';
 import {
   type ChatUser,
@@ -36,7 +37,7 @@ async function expectUsable(socket: WsClient, to: ChatUser): Promise<void> {
 interface BadFrame {
   name: string;
   text: (to: string) => string;
-  code: string;
+  code: ErrorCode;
   /** The error names the frame's clientMsgId so a client can tell which send failed. */
   echoesClientMsgId?: string;
 }

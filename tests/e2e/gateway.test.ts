@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../shared/contract/wire.js';
 import {
   ACCESS_COOKIE,
   type Account,
@@ -33,7 +34,7 @@ interface ErrorCase {
   path: string;
   options: () => CallOptions;
   status: number;
-  code: string;
+  code: ErrorCode;
 }
 
 const ERROR_CASES: ErrorCase[] = [

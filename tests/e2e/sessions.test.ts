@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
   ACCESS_COOKIE,
   type Account,
@@ -18,11 +17,10 @@ import {
   expectProblem,
   parseSetCookies,
   readJson,
-  SessionSchema,
+  SessionListSchema,
 } from '../support/e2e-http.js';
 
 const SPOOFED_IP = '203.0.113.66';
-const SessionListSchema = z.object({ sessions: z.array(SessionSchema) });
 
 async function listSessions(accessToken: string) {
   const res = await call('/auth/sessions', { headers: bearer(accessToken) });

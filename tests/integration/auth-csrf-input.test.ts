@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionKey } from '../../shared/adapters/redis/keys.js';
+import type { ErrorCode } from '../../shared/contract/wire.js';
 import {
   type Account,
   bearer,
@@ -514,7 +515,7 @@ describe('CSRF, content types, limits and hostile input', () => {
     it('renders every error as problem+json with a stable code and the gateway request id', async () => {
       const email = randomEmail();
       await registerAccount(t.app, { email });
-      const cases: [string, RequestInit, number, string][] = [
+      const cases: [string, RequestInit, number, ErrorCode][] = [
         ['/auth/register', jsonPost({ email }), 400, 'validation_failed'],
         ['/auth/login', rawPost('{', { 'content-type': 'application/json' }), 400, 'malformed_json'],
         ['/me', {}, 401, 'unauthenticated'],

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../shared/contract/wire.js';
 import { bearer } from '../support/auth-helpers.js';
 import { pollUntil } from '../support/poll.js';
 import {
@@ -47,7 +48,7 @@ describe('WebSocket $connect and $disconnect through the local emulator', () => 
     url: string,
     options: Parameters<typeof rejectedHandshake>[1],
     status: number,
-    code: string,
+    code: ErrorCode,
   ): Promise<void> {
     const before = await h.redisKeys();
     const openBefore = h.gateway.connectionCount();

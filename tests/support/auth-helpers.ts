@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
+import type * as Wire from '../../shared/contract/wire.js';
 import type { App } from '../../shared/http/create-app.js';
 import { createTestApp, fromIp, jsonPost, randomEmail } from './test-env.js';
 
@@ -23,40 +24,11 @@ export const STRONG_PASSWORD = 'correct horse battery staple';
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail: string;
-  requestId: string;
-  errors?: { path: string; message: string }[];
-}
-
-export interface UserBody {
-  id: string;
-  email: string;
-  displayName: string;
-  createdAt: string;
-}
-
-export interface TokenSession {
-  user?: UserBody;
-  accessToken: string;
-  accessTokenExpiresAt: string;
-  refreshToken: string;
-  refreshTokenExpiresAt: string;
-}
-
-export interface SessionBody {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  userAgent: string;
-  ip: string;
-  current: boolean;
-}
+// Bodies as the wire contract declares them (the names predate it).
+export type Problem = Wire.Problem;
+export type UserBody = Wire.User;
+export type TokenSession = Wire.TokenSession;
+export type SessionBody = Wire.Session;
 
 export interface Account {
   id: string;
@@ -226,7 +198,7 @@ export async function readProblem(res: Response): Promise<Problem> {
 }
 
 /** A response must be a problem+json with this status and code (and a request id). */
-export async function expectProblem(res: Response, status: number, code: string): Promise<Problem> {
+export async function expectProblem(res: Response, status: number, code: Wire.ErrorCode): Promise<Problem> {
   const text = await res.clone().text();
   expect(res.status, `unexpected status; body: ${text}`).toBe(status);
   const problem = await readProblem(res);

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { z } from 'zod';
+import type { Assert, Equals } from '../../shared/contract/equals.js';
+import type * as Wire from '../../shared/contract/wire.js';
 import { CookieJar, call, readJson, TokenPairSchema, type User, UserSchema } from './e2e-http.js';
 
 export interface Account {
@@ -46,6 +48,12 @@ export async function registerAccount(): Promise<Account> {
 }
 
 export const TokenLoginSchema = TokenPairSchema.extend({ user: UserSchema });
+
+// Compile-time only: a login answer always has its user; refresh answers have none.
+type _WireChecks = [
+  Assert<Equals<z.infer<typeof UserEnvelopeSchema>, Wire.UserResponse>>,
+  Assert<Equals<z.infer<typeof TokenLoginSchema>, Required<Wire.TokenSession>>>,
+];
 
 export async function loginWithTokens(account: Account, headers: Record<string, string> = {}) {
   const res = await call('/auth/login', {

@@ -5,6 +5,9 @@
  */
 import { expect, inject } from 'vitest';
 import { z } from 'zod';
+import type { Assert, Equals } from '../../shared/contract/equals.js';
+import type * as Wire from '../../shared/contract/wire.js';
+import { ERROR_CODES } from '../../shared/domain/errors.js';
 
 /** Below the gateway's 30 s integration timeout, so a hung request fails as a timeout, not a hang. */
 const REQUEST_TIMEOUT_MS = 29_000;
@@ -124,7 +127,7 @@ export const UserSchema = z.object({
   displayName: z.string(),
   createdAt: z.iso.datetime(),
 });
-export type User = z.infer<typeof UserSchema>;
+export type User = Wire.User;
 
 export const TokenPairSchema = z.object({
   accessToken: z.string().min(1),
@@ -132,7 +135,8 @@ export const TokenPairSchema = z.object({
   refreshToken: z.string().min(1),
   refreshTokenExpiresAt: z.iso.datetime(),
 });
-export type TokenPair = z.infer<typeof TokenPairSchema>;
+/** The tokens of a token-mode answer, without the user (refresh answers carry none). */
+export type TokenPair = Omit<Wire.TokenSession, 'user'>;
 
 export const SessionSchema = z.object({
   id: z.uuid(),
@@ -143,18 +147,29 @@ export const SessionSchema = z.object({
   ip: z.string(),
   current: z.boolean(),
 });
-export type Session = z.infer<typeof SessionSchema>;
+export type Session = Wire.Session;
+
+export const SessionListSchema = z.object({ sessions: z.array(SessionSchema) });
 
 export const ProblemSchema = z.object({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),
-  code: z.string().regex(/^[a-z]+(_[a-z]+)*$/),
+  code: z.enum(ERROR_CODES),
   detail: z.string(),
   requestId: z.string().min(1),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
-export type Problem = z.infer<typeof ProblemSchema>;
+export type Problem = Wire.Problem;
+
+// Compile-time only: these validators accept exactly the server's wire types, so a drift fails `tsc`.
+type _WireChecks = [
+  Assert<Equals<z.infer<typeof UserSchema>, User>>,
+  Assert<Equals<z.infer<typeof TokenPairSchema>, TokenPair>>,
+  Assert<Equals<z.infer<typeof SessionSchema>, Session>>,
+  Assert<Equals<z.infer<typeof SessionListSchema>, Wire.SessionsResponse>>,
+  Assert<Equals<z.infer<typeof ProblemSchema>, Problem>>,
+];
 
 /** Reads a JSON body, failing with the raw text when it is not what `schema` describes. */
 export async function readJson<T extends z.ZodType>(res: Response, schema: T): Promise<z.infer<T>> {
@@ -171,7 +186,7 @@ export async function readJson<T extends z.ZodType>(res: Response, schema: T): P
 }
 
 /** Asserts an RFC 9457 problem+json with this status and stable code, tied to the response's request id. */
-export async function expectProblem(res: Response, status: number, code: string): Promise<Problem> {
+export async function expectProblem(res: Response, status: number, code: Wire.ErrorCode): Promise<Problem> {
   const text = await res.clone().text();
   expect(res.status, `unexpected status; body: ${text.slice(0, 500)}`).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json\b/);

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { z } from 'zod';
+import type { Assert, Equals } from '../../shared/contract/equals.js';
+import type * as Wire from '../../shared/contract/wire.js';
 import { type Account, loginWithTokens, registerAccount } from './e2e-accounts.js';
 import { bearer, call, readJson } from './e2e-http.js';
 import {
@@ -32,7 +34,7 @@ export const HistorySchema = z.object({
   messages: z.array(ChatMessageSchema),
   nextCursor: z.string().nullable(),
 });
-export type HistoryPage = z.infer<typeof HistorySchema>;
+export type HistoryPage = Wire.MessagePage;
 
 export const ContactSchema = z.object({
   user: z.object({ id: z.uuid(), displayName: z.string() }),
@@ -40,13 +42,23 @@ export const ContactSchema = z.object({
   unread: z.number().int().nonnegative(),
   online: z.boolean(),
 });
-export type Contact = z.infer<typeof ContactSchema>;
+export type Contact = Wire.Contact;
 
 const ContactsSchema = z.object({ contacts: z.array(ContactSchema) });
 const MessageEnvelopeSchema = z.object({ message: ChatMessageSchema });
 const PeopleSchema = z.object({
   users: z.array(z.object({ id: z.uuid(), displayName: z.string() }).strict()),
 });
+
+// Compile-time only: each validator accepts exactly the server's wire type.
+type _WireChecks = [
+  Assert<Equals<z.infer<typeof TicketSchema>, Wire.Ticket>>,
+  Assert<Equals<z.infer<typeof HistorySchema>, HistoryPage>>,
+  Assert<Equals<z.infer<typeof ContactSchema>, Contact>>,
+  Assert<Equals<z.infer<typeof ContactsSchema>, Wire.ContactsResponse>>,
+  Assert<Equals<z.infer<typeof MessageEnvelopeSchema>, Wire.MessageResponse>>,
+  Assert<Equals<z.infer<typeof PeopleSchema>, Wire.PeopleResponse>>,
+];
 
 /** Unique per call and valid as a clientMsgId (`[A-Za-z0-9_-]{1,64}`). */
 export const newClientMsgId = (): string => `e2e-${randomUUID()}`;
@@ -72,7 +84,7 @@ export const chatUsers = (count: number): Promise<ChatUser[]> =>
 /** The same user on another device: a second, independent session. */
 export const anotherDevice = (user: ChatUser): Promise<ChatUser> => signIn(user.account);
 
-export async function issueTicket(user: ChatUser): Promise<z.infer<typeof TicketSchema>> {
+export async function issueTicket(user: ChatUser): Promise<Wire.Ticket> {
   const res = await call('/chat/ticket', { method: 'POST', headers: bearer(user.accessToken) });
   expect(res.status, await res.clone().text()).toBe(200);
   return readJson(res, TicketSchema);

@@ -8,6 +8,9 @@ import type { IncomingMessage } from 'node:http';
 import { inject } from 'vitest';
 import { type RawData, WebSocket } from 'ws';
 import { z } from 'zod';
+import type { Assert, Equals } from '../../shared/contract/equals.js';
+import type * as Wire from '../../shared/contract/wire.js';
+import { ERROR_CODES } from '../../shared/domain/errors.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_WAIT_MS = 5_000;
@@ -35,7 +38,7 @@ export const ChatMessageSchema = z.object({
   sentAt: z.iso.datetime(),
   clientMsgId: z.string(),
 });
-export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+export type ChatMessage = Wire.ChatMessage;
 
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), message: ChatMessageSchema }),
@@ -51,14 +54,21 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pong') }),
   z.object({
     type: z.literal('error'),
-    code: z.string().regex(/^[a-z]+(_[a-z]+)*$/),
+    code: z.enum(ERROR_CODES),
     detail: z.string(),
     clientMsgId: z.string().optional(),
+    retryAfter: z.number().positive().optional(),
   }),
 ]);
-export type ServerFrame = z.infer<typeof ServerFrameSchema>;
-export type FrameType = ServerFrame['type'];
-export type FrameOf<K extends FrameType> = Extract<ServerFrame, { type: K }>;
+export type ServerFrame = Wire.ServerFrame;
+export type FrameType = Wire.ServerFrameType;
+export type FrameOf<K extends FrameType> = Wire.ServerFrameOf<K>;
+
+// Compile-time only: the frames this client accepts are exactly the ones the server declares.
+type _WireChecks = [
+  Assert<Equals<z.infer<typeof ChatMessageSchema>, ChatMessage>>,
+  Assert<Equals<z.infer<typeof ServerFrameSchema>, ServerFrame>>,
+];
 
 /** A type-narrowing predicate: frames of this type, optionally also matching `match`. */
 export const frame =

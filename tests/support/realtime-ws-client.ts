@@ -1,4 +1,5 @@
 import { type ClientOptions, WebSocket } from 'ws';
+import type { ServerFrameOf, ServerFrameType } from '../../shared/contract/wire.js';
 import { pollUntil } from './poll.js';
 
 export interface ReceivedFrame {
@@ -78,7 +79,8 @@ export function rejectedHandshake(
   });
 }
 
+/** Narrows a parsed frame by its `type` to the contract's frame of that type (the type must exist there). */
 export const isFrameOfType =
-  <T extends string>(type: T) =>
-  (frame: unknown): frame is { type: T } & Record<string, unknown> =>
+  <T extends ServerFrameType>(type: T) =>
+  (frame: unknown): frame is ServerFrameOf<T> =>
     typeof frame === 'object' && frame !== null && (frame as { type?: unknown }).type === type;

@@ -1,5 +1,5 @@
+import type { MessagePage } from '../../contract/wire.js';
 import { resolvePair } from './conversation.js';
-import type { ChatMessage } from './message.js';
 import { isMessageId } from './message-id.js';
 import type { ChatDeps } from './ports.js';
 import { clampLimit, invalid } from './validation.js';
@@ -14,12 +14,6 @@ export interface ListMessagesInput {
   before?: string;
   /** Clamped to 1–100; defaults to 50. */
   limit?: number;
-}
-
-export interface MessagePage {
-  messages: ChatMessage[];
-  /** Pass as `before` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
 }
 
 /** One page of the caller's conversation with a peer, newest first. Only a participant can name it. */

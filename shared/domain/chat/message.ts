@@ -1,16 +1,7 @@
 import { codePointLength, hasForbiddenTextCharacters } from '../text.js';
 
-/** A direct message as the API shows it; `id` is the server-assigned, ordered stream id. */
-export interface ChatMessage {
-  id: string;
-  conversationId: string;
-  from: string;
-  to: string;
-  body: string;
-  /** ISO timestamp taken from the id, i.e. the moment the server stored the message. */
-  sentAt: string;
-  clientMsgId: string;
-}
+/** A direct message as the API shows it: declared once, in the wire contract. */
+export type { ChatMessage } from '../../contract/wire.js';
 
 export const MAX_BODY_CODE_POINTS = 4000;
 

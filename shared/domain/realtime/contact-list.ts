@@ -1,26 +1,14 @@
+import type { Contact } from '../../contract/wire.js';
 import { listContacts } from '../chat/list-contacts.js';
-import type { ChatMessage } from '../chat/message.js';
-import type { DirectoryEntry } from '../chat/ports.js';
 import { closeConnections } from './fan-out.js';
 import type { RealtimeDeps } from './realtime-deps.js';
-
-export interface ContactView {
-  user: DirectoryEntry;
-  lastMessage: ChatMessage;
-  unread: number;
-  online: boolean;
-}
 
 /**
  * Contacts by recency, joined with names from the user directory and with presence (one Redis read per peer
  * for each, sent together; no Postgres). `online` is shown only inside a mutual conversation: the user has
  * messaged the peer and the peer the user.
  */
-export async function contactList(
-  deps: RealtimeDeps,
-  userId: string,
-  limit?: number,
-): Promise<ContactView[]> {
+export async function contactList(deps: RealtimeDeps, userId: string, limit?: number): Promise<Contact[]> {
   const contacts = await listContacts(deps, userId, { limit });
   const peerIds = contacts.map((contact) => contact.peerId);
   const mutualCandidates = contacts.filter((contact) => contact.messaged).map((contact) => contact.peerId);

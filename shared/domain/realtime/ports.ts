@@ -1,4 +1,4 @@
-import type { ServerFrame } from './server-frames.js';
+import type { ServerFrame } from '../../contract/wire.js';
 
 /** Who is behind a WebSocket connection; stored at `$connect`, the only source of identity for its frames. */
 export interface ConnectionRecord {

@@ -29,7 +29,7 @@ import {
   RefreshBody,
   RegisterBody,
   TokenSessionResponse,
-  UserSchema,
+  UserResponse,
 } from '../schemas.js';
 
 const tokenBody = (tokens: SessionTokens) => ({
@@ -48,7 +48,7 @@ const register = createRoute({
   tags: ['auth'],
   request: { body: { required: true, ...jsonContent(RegisterBody, 'New account') } },
   responses: {
-    201: jsonContent(z.object({ user: UserSchema }), 'Created'),
+    201: jsonContent(UserResponse, 'Created'),
     ...problems(400, 403, 409, 413, 415, 429, 503),
   },
 });

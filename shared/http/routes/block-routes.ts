@@ -2,17 +2,10 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { blockUser, listBlocks, unblockUser } from '../../domain/chat/block-user.js';
 import type { AppDeps } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
-import { jsonContent, problems } from '../schemas.js';
+import { BlocksResponse, jsonContent, problems } from '../schemas.js';
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 const PeerParam = z.object({ userId: z.string().uuid() });
-
-const BlockedSchema = z
-  .object({
-    user: z.object({ id: z.string().uuid(), displayName: z.string() }),
-    blockedAt: z.string().datetime(),
-  })
-  .openapi('BlockedUser');
 
 const routes = {
   list: createRoute({
@@ -23,7 +16,7 @@ const routes = {
     tags: ['chat'],
     security,
     responses: {
-      200: jsonContent(z.object({ blocks: z.array(BlockedSchema) }), 'People you blocked, most recent first'),
+      200: jsonContent(BlocksResponse, 'People you blocked, most recent first'),
       ...problems(401, 503),
     },
   }),

@@ -9,24 +9,21 @@ import type { AppDeps } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
 import { cookieNames } from '../cookies.js';
 import { authenticate } from '../middleware/authenticate.js';
-import { jsonContent, problems } from '../schemas.js';
+import {
+  ContactsResponse,
+  jsonContent,
+  MarkReadBody,
+  MessagePageResponse,
+  MessageResponse,
+  PeopleResponse,
+  problems,
+  SendMessageBody,
+  TicketResponse,
+} from '../schemas.js';
 import { blockRoutes } from './block-routes.js';
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
-const MessageSchema = z
-  .object({
-    id: z.string().openapi({ example: '1795719977653-0' }),
-    conversationId: z.string(),
-    from: z.string().uuid(),
-    to: z.string().uuid(),
-    body: z.string(),
-    sentAt: z.string().datetime(),
-    clientMsgId: z.string(),
-  })
-  .openapi('Message');
-
-const PersonSchema = z.object({ id: z.string().uuid(), displayName: z.string() }).openapi('Person');
 const PeerParam = z.object({ userId: z.string().uuid() });
 
 const routes = {
@@ -39,7 +36,7 @@ const routes = {
     security,
     description: 'A single-use ticket for the WebSocket handshake (`?ticket=`), valid for about 30 s.',
     responses: {
-      200: jsonContent(z.object({ ticket: z.string(), expiresAt: z.string().datetime() }), 'Ticket'),
+      200: jsonContent(TicketResponse, 'Ticket'),
       ...problems(401, 403, 429, 503),
     },
   }),
@@ -55,7 +52,7 @@ const routes = {
       '(case- and accent-insensitive). Emails are never shown. Throttled per user.',
     request: { query: z.object({ query: z.string().trim().min(1).max(64) }) },
     responses: {
-      200: jsonContent(z.object({ users: z.array(PersonSchema) }), 'People matching the query'),
+      200: jsonContent(PeopleResponse, 'People matching the query'),
       ...problems(400, 401, 429, 503),
     },
   }),
@@ -67,19 +64,7 @@ const routes = {
     tags: ['chat'],
     security,
     responses: {
-      200: jsonContent(
-        z.object({
-          contacts: z.array(
-            z.object({
-              user: PersonSchema,
-              lastMessage: MessageSchema,
-              unread: z.number().int(),
-              online: z.boolean(),
-            }),
-          ),
-        }),
-        'Conversations, most recent first',
-      ),
+      200: jsonContent(ContactsResponse, 'Conversations, most recent first'),
       ...problems(401, 503),
     },
   }),
@@ -98,10 +83,7 @@ const routes = {
       }),
     },
     responses: {
-      200: jsonContent(
-        z.object({ messages: z.array(MessageSchema), nextCursor: z.string().nullable() }),
-        'Newest first; pass nextCursor as `before` for older messages',
-      ),
+      200: jsonContent(MessagePageResponse, 'Newest first; pass nextCursor as `before` for older messages'),
       ...problems(400, 401, 503),
     },
   }),
@@ -116,17 +98,11 @@ const routes = {
       'Same code path and pushes as the WebSocket `sendMessage` action. A repeated clientMsgId returns the original (200).',
     request: {
       params: PeerParam,
-      body: {
-        required: true,
-        ...jsonContent(
-          z.object({ body: z.string().max(20_000), clientMsgId: z.string().max(64) }),
-          'Message',
-        ),
-      },
+      body: { required: true, ...jsonContent(SendMessageBody, 'Message') },
     },
     responses: {
-      201: jsonContent(z.object({ message: MessageSchema }), 'Stored and pushed'),
-      200: jsonContent(z.object({ message: MessageSchema }), 'Already stored (same clientMsgId)'),
+      201: jsonContent(MessageResponse, 'Stored and pushed'),
+      200: jsonContent(MessageResponse, 'Already stored (same clientMsgId)'),
       ...problems(400, 401, 403, 404, 413, 415, 429, 503),
     },
   }),
@@ -139,7 +115,7 @@ const routes = {
     security,
     request: {
       params: PeerParam,
-      body: { required: true, ...jsonContent(z.object({ upTo: z.string().max(40) }), 'Newest message seen') },
+      body: { required: true, ...jsonContent(MarkReadBody, 'Newest message seen') },
     },
     responses: {
       204: { description: 'Marked read; a receipt is pushed to the peer' },

@@ -5,7 +5,7 @@ import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
 import { clearSessionCookies, cookieNames } from '../cookies.js';
 import { authenticate } from '../middleware/authenticate.js';
-import { jsonContent, problems, SessionSchema, UserSchema } from '../schemas.js';
+import { jsonContent, problems, SessionsResponse, UserResponse } from '../schemas.js';
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
@@ -17,7 +17,7 @@ const list = createRoute({
   tags: ['sessions'],
   security,
   responses: {
-    200: jsonContent(z.object({ sessions: z.array(SessionSchema) }), 'Live sessions, newest first'),
+    200: jsonContent(SessionsResponse, 'Live sessions, newest first'),
     ...problems(401, 503),
   },
 });
@@ -41,7 +41,7 @@ const me = createRoute({
   tags: ['users'],
   security,
   responses: {
-    200: jsonContent(z.object({ user: UserSchema }), 'The signed-in user'),
+    200: jsonContent(UserResponse, 'The signed-in user'),
     ...problems(401, 503),
   },
 });

@@ -1,4 +1,10 @@
 import { expect } from 'vitest';
+import type {
+  ContactsResponse,
+  MessagePage,
+  SendMessageRequest,
+  TokenSession,
+} from '../../../shared/contract/wire.js';
 import type { Person } from './chat-ui.js';
 
 /** Direct API calls (token transport) for seeding and for checking what the server stored. */
@@ -18,13 +24,13 @@ export class ApiSession {
   static async login(baseUrl: string, person: Person): Promise<ApiSession> {
     const res = await fetch(`${baseUrl}/auth/login`, json({ ...person, transport: 'token' }));
     expect(res.status, await res.clone().text()).toBe(200);
-    const body = (await res.json()) as { accessToken: string; user: { id: string } };
+    const body = (await res.json()) as Required<TokenSession>;
     return new ApiSession(baseUrl, body.accessToken, body.user.id);
   }
 
   async send(peerId: string, body: string): Promise<void> {
     const res = await fetch(`${this.baseUrl}/chat/conversations/${peerId}/messages`, {
-      ...json({ body, clientMsgId: crypto.randomUUID() }),
+      ...json({ body, clientMsgId: crypto.randomUUID() } satisfies SendMessageRequest),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${this.accessToken}` },
     });
     expect(res.status, await res.clone().text()).toBe(201);
@@ -36,7 +42,7 @@ export class ApiSession {
       headers: { authorization: `Bearer ${this.accessToken}` },
     });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { contacts: { user: { id: string } }[] };
+    const body = (await res.json()) as ContactsResponse;
     return body.contacts.map((contact) => contact.user.id);
   }
 
@@ -50,7 +56,7 @@ export class ApiSession {
         headers: { authorization: `Bearer ${this.accessToken}` },
       });
       expect(res.status).toBe(200);
-      const page = (await res.json()) as { messages: { body: string }[]; nextCursor: string | null };
+      const page = (await res.json()) as MessagePage;
       bodies.push(...page.messages.map((message) => message.body));
       before = page.nextCursor;
     } while (before);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../../shared/contract/wire.js';
 import { jsonBodyOnly } from '../../../shared/http/middleware/json-body.js';
 import { problemOf, tinyApp } from './tiny-app.js';
 
@@ -23,7 +24,7 @@ const chunked = (chunks: string[]): ReadableStream<Uint8Array> =>
     },
   });
 
-async function expectProblem(res: Response, status: number, code: string): Promise<void> {
+async function expectProblem(res: Response, status: number, code: ErrorCode): Promise<void> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   expect(await problemOf(res)).toMatchObject({ code });

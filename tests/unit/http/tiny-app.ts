@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { Problem } from '../../../shared/contract/wire.js';
 import type { AppEnv } from '../../../shared/http/app-env.js';
 import { requestContext } from '../../../shared/http/middleware/request-context.js';
 import { problemResponse, toAppError } from '../../../shared/http/problem.js';
@@ -12,14 +13,4 @@ export function tinyApp(configure: (app: Hono<AppEnv>) => void): Hono<AppEnv> {
   return app;
 }
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail: string;
-  requestId: string;
-  errors?: unknown;
-}
-
-export const problemOf = async (res: Response): Promise<ProblemBody> => (await res.json()) as ProblemBody;
+export const problemOf = async (res: Response): Promise<Problem> => (await res.json()) as Problem;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../web/src/api/problem.js';
-import type { ClientFrame, Message, MessagePage } from '../../../web/src/api/types.js';
+import type { ChatMessage, ClientFrame, MessagePage } from '../../../web/src/api/types.js';
 import { reconnectDelay } from '../../../web/src/realtime/backoff.js';
 import { Conversation, type PendingMessage } from '../../../web/src/state/conversation.js';
 import { catchUp } from '../../../web/src/state/history.js';
@@ -11,7 +11,7 @@ import { Outbox } from '../../../web/src/state/outbox.js';
 const ME = 'me';
 const PEER = 'peer';
 
-const message = (id: string, from = PEER, clientMsgId = `c-${id}`): Message => ({
+const message = (id: string, from = PEER, clientMsgId = `c-${id}`): ChatMessage => ({
   id,
   conversationId: 'conv',
   from,
@@ -100,7 +100,7 @@ function outboxHarness(socketOpen = true) {
     conversations.set(peerId, created);
     return created;
   };
-  const stored = (to: string, body: string, clientMsgId: string): Message => ({
+  const stored = (to: string, body: string, clientMsgId: string): ChatMessage => ({
     ...message(`${3000 + seq++}-0`, ME, clientMsgId),
     to,
     body,

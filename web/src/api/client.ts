@@ -1,5 +1,5 @@
 import { ApiError, networkError, problemFrom } from './problem.js';
-import type { User } from './types.js';
+import type { CookieSession, LoginRequest, RegisterRequest, User } from './types.js';
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -10,11 +10,6 @@ const REFRESH_RETRY_MS = 15_000;
 const MAX_TIMER_MS = 2_147_483_647;
 
 const isUnauthorized = (error: unknown): boolean => error instanceof ApiError && error.status === 401;
-
-interface SessionAnswer {
-  user?: User;
-  accessTokenExpiresAt: string;
-}
 
 /**
  * Same-origin JSON calls that rely on the HttpOnly session cookies (no token ever reaches JavaScript).
@@ -39,12 +34,16 @@ export class ApiClient {
   }
 
   async register(email: string, password: string, displayName: string): Promise<void> {
-    await this.send('POST', '/auth/register', { email, password, displayName });
+    await this.send('POST', '/auth/register', { email, password, displayName } satisfies RegisterRequest);
   }
 
   async login(email: string, password: string): Promise<User> {
-    const response = await this.send('POST', '/auth/login', { email, password, transport: 'cookie' });
-    const answer = (await response.json()) as SessionAnswer;
+    const response = await this.send('POST', '/auth/login', {
+      email,
+      password,
+      transport: 'cookie',
+    } satisfies LoginRequest);
+    const answer = (await response.json()) as CookieSession;
     this.scheduleRefresh(answer.accessTokenExpiresAt);
     if (!answer.user) throw new ApiError(500, 'internal_error', 'Sign-in answer had no user');
     return answer.user;
@@ -89,7 +88,7 @@ export class ApiClient {
       }
       throw error;
     }
-    const answer = (await response.json()) as SessionAnswer;
+    const answer = (await response.json()) as CookieSession;
     this.scheduleRefresh(answer.accessTokenExpiresAt);
     return true;
   }

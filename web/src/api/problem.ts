@@ -1,10 +1,16 @@
-import type { FieldError } from './types.js';
+import type { ErrorCode, FieldError } from './types.js';
+
+/** Codes the client gives failures that carry no problem+json: a non-JSON answer, or no answer at all. */
+export type ClientErrorCode = 'http_error' | 'network_error';
+
+/** A server `code` from the shared catalogue, or one of the client's own. */
+export type ApiErrorCode = ErrorCode | ClientErrorCode;
 
 /** An application/problem+json answer (or a network failure, status 0) as a throwable value. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     detail: string,
     readonly fieldErrors: readonly FieldError[] = [],
     readonly retryAfterSeconds?: number,
@@ -49,7 +55,8 @@ export async function problemFrom(response: Response): Promise<ApiError> {
       retryAfterSeconds,
     );
   }
-  const code = typeof body.code === 'string' ? body.code : 'http_error';
+  // Trusted like every answer of our own API: the server only sends codes of its catalogue.
+  const code = typeof body.code === 'string' ? (body.code as ErrorCode) : 'http_error';
   const detail = typeof body.detail === 'string' ? body.detail : `Request failed (${response.status})`;
   return new ApiError(response.status, code, detail, fieldErrorsOf(body.errors), retryAfterSeconds);
 }

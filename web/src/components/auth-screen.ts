@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ApiClient } from '../api/client.js';
-import { ApiError } from '../api/problem.js';
+import { ApiError, type ApiErrorCode } from '../api/problem.js';
 import { LightElement } from './light-element.js';
 
 type Mode = 'sign-in' | 'register';
@@ -22,7 +22,7 @@ const FIELDS: Record<Field, { label: string; type: string; autocomplete: Record<
 };
 
 /** Codes without a field path that still belong to one field. */
-const FIELD_OF_CODE: Partial<Record<string, Field>> = { email_taken: 'email' };
+const FIELD_OF_CODE: Partial<Record<ApiErrorCode, Field>> = { email_taken: 'email' };
 
 /**
  * Sign in / create account. Validation is the API's: problem+json `errors[]` are shown under their fields

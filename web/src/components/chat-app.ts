@@ -1,6 +1,6 @@
 import { html, type TemplateResult } from 'lit';
 import { ApiClient } from '../api/client.js';
-import type { User } from '../api/types.js';
+import type { User, UserResponse } from '../api/types.js';
 import { loadConfig, type RuntimeConfig } from '../config.js';
 import { ChatStore } from '../state/chat-store.js';
 import { LightElement } from './light-element.js';
@@ -126,7 +126,7 @@ export class ChatApp extends LightElement {
         this.phase = { kind: 'signed-out', notice: '' };
         return;
       }
-      const { user } = await this.api.get<{ user: User }>('/me');
+      const { user } = await this.api.get<UserResponse>('/me');
       this.signedIn(user);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -1,13 +1,13 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Message } from '../api/types.js';
+import type { ChatMessage } from '../api/types.js';
 import { clockTime, dayLabel, fullDateTime } from '../format.js';
 import type { Conversation, PendingMessage } from '../state/conversation.js';
 import { StoreElement } from './light-element.js';
 
 type Row =
   | { kind: 'day'; key: string; label: string }
-  | { kind: 'stored'; key: string; message: Message }
+  | { kind: 'stored'; key: string; message: ChatMessage }
   | { kind: 'pending'; key: string; pending: PendingMessage };
 
 const NEAR_EDGE_PX = 120;

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Person } from '../api/types.js';
+import type { PeopleResponse, Person } from '../api/types.js';
 import { avatar } from './avatar.js';
 import { StoreElement } from './light-element.js';
 
@@ -87,9 +87,7 @@ export class PeopleSearch extends StoreElement {
     const store = this.store;
     if (!store) return;
     try {
-      const { users } = await store.api.get<{ users: Person[] }>(
-        `/users?${new URLSearchParams({ query: term })}`,
-      );
+      const { users } = await store.api.get<PeopleResponse>(`/users?${new URLSearchParams({ query: term })}`);
       if (sequence !== this.sequence) return;
       this.results = users;
       this.error = '';

@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { ApiClient } from '../api/client.js';
-import type { SessionInfo } from '../api/types.js';
+import type { Session, SessionsResponse } from '../api/types.js';
 import { describeAgent, fullDateTime } from '../format.js';
 import { LightElement } from './light-element.js';
 
@@ -19,7 +19,7 @@ export class SessionsPanel extends LightElement {
   };
   declare api: ApiClient | undefined;
   declare open: boolean;
-  declare sessions: SessionInfo[];
+  declare sessions: Session[];
   declare loading: boolean;
   declare error: string;
 
@@ -54,7 +54,7 @@ export class SessionsPanel extends LightElement {
     `;
   }
 
-  private renderSession(session: SessionInfo): TemplateResult {
+  private renderSession(session: Session): TemplateResult {
     const device = describeAgent(session.userAgent);
     return html`<li class="session ${session.current ? 'current' : ''}">
       <div class="session-main">
@@ -97,7 +97,7 @@ export class SessionsPanel extends LightElement {
     this.loading = true;
     this.error = '';
     try {
-      ({ sessions: this.sessions } = await this.api.get<{ sessions: SessionInfo[] }>('/auth/sessions'));
+      ({ sessions: this.sessions } = await this.api.get<SessionsResponse>('/auth/sessions'));
     } catch (error) {
       this.error = error instanceof Error ? error.message : 'Could not load sessions';
     } finally {

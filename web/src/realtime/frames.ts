@@ -1,6 +1,16 @@
-import type { ServerFrame } from '../api/types.js';
+import type { ServerFrame, ServerFrameType } from '../api/types.js';
 
-const TYPES = new Set(['message', 'ack', 'typing', 'read', 'presence', 'pong', 'error']);
+// A record, not a list, so a frame type added to (or removed from) the contract fails to compile here.
+const KNOWN: Record<ServerFrameType, true> = {
+  message: true,
+  ack: true,
+  typing: true,
+  read: true,
+  presence: true,
+  pong: true,
+  error: true,
+};
+const TYPES = new Set<string>(Object.keys(KNOWN));
 
 /** Parses one server frame; anything else (a gateway's own `{message: "Forbidden"}`, say) is null. */
 export function parseServerFrame(data: unknown): ServerFrame | null {

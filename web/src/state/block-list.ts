@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client.js';
-import type { BlockedPerson, Person } from '../api/types.js';
+import type { BlockedPerson, BlocksResponse, Person } from '../api/types.js';
 
 const blockPath = (peerId: string): string => `/chat/blocks/${encodeURIComponent(peerId)}`;
 
@@ -22,7 +22,7 @@ export class BlockList {
   }
 
   async load(): Promise<void> {
-    const { blocks } = await this.api.get<{ blocks: BlockedPerson[] }>('/chat/blocks');
+    const { blocks } = await this.api.get<BlocksResponse>('/chat/blocks');
     this.entries.clear();
     for (const entry of blocks) this.entries.set(entry.user.id, entry);
   }

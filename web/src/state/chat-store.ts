@@ -1,5 +1,15 @@
 import type { ApiClient } from '../api/client.js';
-import type { Contact, Message, Person, ServerFrame, User } from '../api/types.js';
+import type {
+  ChatMessage,
+  Contact,
+  ContactsResponse,
+  MarkReadRequest,
+  Person,
+  ServerFrame,
+  ServerFrameOf,
+  Ticket,
+  User,
+} from '../api/types.js';
 import { type ConnectionState, RealtimeSocket } from '../realtime/socket.js';
 import { BlockList } from './block-list.js';
 import { ContactBook, type ContactEntry } from './contact-book.js';
@@ -38,7 +48,7 @@ export class ChatStore extends EventTarget {
     super();
     this.blocks = new BlockList(api);
     this.socket = new RealtimeSocket(wsUrl, {
-      ticket: async () => (await api.post<{ ticket: string }>('/chat/ticket')).ticket,
+      ticket: async () => (await api.post<Ticket>('/chat/ticket')).ticket,
       frame: (frame) => this.onFrame(frame),
       state: (state) => {
         this.connection = state;
@@ -204,7 +214,7 @@ export class ChatStore extends EventTarget {
     conversation.myReadUpTo = newest.id;
     if (!this.socket.send({ action: 'markRead', peerId, upTo: newest.id })) {
       const path = `/chat/conversations/${encodeURIComponent(peerId)}/read`;
-      this.api.post(path, { upTo: newest.id }).catch(() => {
+      this.api.post(path, { upTo: newest.id } satisfies MarkReadRequest).catch(() => {
         conversation.myReadUpTo = null;
       });
     }
@@ -215,7 +225,7 @@ export class ChatStore extends EventTarget {
   private async loadContacts(): Promise<void> {
     let contacts: Contact[];
     try {
-      ({ contacts } = await this.api.get<{ contacts: Contact[] }>('/chat/contacts'));
+      ({ contacts } = await this.api.get<ContactsResponse>('/chat/contacts'));
     } catch {
       return;
     }
@@ -262,7 +272,7 @@ export class ChatStore extends EventTarget {
   }
 
   /** A stored message from any source; `live` ones (pushed to us) count as unread unless on screen. */
-  private accept(message: Message, live: boolean): void {
+  private accept(message: ChatMessage, live: boolean): void {
     const peerId = message.from === this.me.id ? message.to : message.from;
     const conversation = this.conversation(peerId);
     const hadPending = conversation.pending.length;
@@ -278,7 +288,7 @@ export class ChatStore extends EventTarget {
     this.changed();
   }
 
-  private noteLastMessage(message: Message): void {
+  private noteLastMessage(message: ChatMessage): void {
     const peerId = message.from === this.me.id ? message.to : message.from;
     if (this.blocks.has(peerId)) return;
     if (this.contacts.noteMessage(peerId, message)) void this.loadContacts();
@@ -290,10 +300,9 @@ export class ChatStore extends EventTarget {
     this.changed();
   }
 
-  private onRead(by: string, peerId: string | undefined, upTo: string): void {
+  private onRead(by: string, peerId: string, upTo: string): void {
     if (by === this.me.id) {
       // Read on another of our devices.
-      if (!peerId) return;
       const conversation = this.conversation(peerId);
       conversation.myReadUpTo = newerId(conversation.myReadUpTo, upTo);
       this.contacts.clearUnread(peerId);
@@ -304,13 +313,12 @@ export class ChatStore extends EventTarget {
     this.changed();
   }
 
-  private onError(frame: Extract<ServerFrame, { type: 'error' }>): void {
+  private onError(frame: ServerFrameOf<'error'>): void {
     const { clientMsgId } = frame;
     if (!clientMsgId) return;
-    const retryAfter = typeof frame.retryAfter === 'number' ? frame.retryAfter : undefined;
     for (const [peerId, conversation] of this.conversations) {
       if (conversation.findPending(clientMsgId)) {
-        this.outbox.rejected(peerId, clientMsgId, frame.code, frame.detail, retryAfter);
+        this.outbox.rejected(peerId, clientMsgId, frame.code, frame.detail, frame.retryAfter);
         return;
       }
     }

@@ -1,13 +1,13 @@
-import type { Contact, Message, Person } from '../api/types.js';
+import type { ChatMessage, Contact, Person } from '../api/types.js';
 import { compareIds } from './message-id.js';
 
 export interface ContactEntry {
   user: Person;
-  lastMessage?: Message;
+  lastMessage?: ChatMessage;
   unread: number;
 }
 
-const directionOf = (peerId: string, message: Message): string =>
+const directionOf = (peerId: string, message: ChatMessage): string =>
   `${message.from === peerId ? 'in' : 'out'}:${peerId}`;
 
 /** The contact list as the client knows it: names, last messages, unread counts and presence. */
@@ -98,7 +98,7 @@ export class ContactBook {
    * unknown (their name is needed), the conversation is brand new, or it may just have become mutual (a
    * first message this way as far as we know, and the peer is not shown online: their presence is needed).
    */
-  noteMessage(peerId: string, message: Message): boolean {
+  noteMessage(peerId: string, message: ChatMessage): boolean {
     const entry = this.entries.get(peerId);
     const direction = directionOf(peerId, message);
     const isNewDirection = !this.directions.has(direction) && !this.isOnline(peerId);

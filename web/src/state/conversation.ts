@@ -1,4 +1,4 @@
-import type { Message } from '../api/types.js';
+import type { ChatMessage } from '../api/types.js';
 import { compareIds } from './message-id.js';
 
 export type PendingState = 'queued' | 'sending' | 'failed';
@@ -21,7 +21,7 @@ export interface PendingMessage {
  * message that was resent, acknowledged twice or also fetched from history is still shown once.
  */
 export class Conversation {
-  readonly messages: Message[] = [];
+  readonly messages: ChatMessage[] = [];
   pending: PendingMessage[] = [];
   /** Cursor for the next older page; null when the oldest message is loaded. */
   nextCursor: string | null = null;
@@ -41,7 +41,7 @@ export class Conversation {
   ) {}
 
   /** Adds a stored message once; false when its id is already known. */
-  add(message: Message): boolean {
+  add(message: ChatMessage): boolean {
     if (message.from === this.myId) {
       this.pending = this.pending.filter((pending) => pending.clientMsgId !== message.clientMsgId);
     }
@@ -57,11 +57,11 @@ export class Conversation {
     return this.ids.has(id);
   }
 
-  newest(): Message | undefined {
+  newest(): ChatMessage | undefined {
     return this.messages.at(-1);
   }
 
-  newestFromPeer(): Message | undefined {
+  newestFromPeer(): ChatMessage | undefined {
     return this.messages.findLast((message) => message.from === this.peerId);
   }
 
@@ -73,7 +73,7 @@ export class Conversation {
     return this.typingUntil > now;
   }
 
-  isReadByPeer(message: Message): boolean {
+  isReadByPeer(message: ChatMessage): boolean {
     return this.peerReadUpTo !== null && compareIds(message.id, this.peerReadUpTo) <= 0;
   }
 }

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client.js';
-import type { Message, MessagePage } from '../api/types.js';
+import type { ChatMessage, MessagePage } from '../api/types.js';
 import type { Conversation } from './conversation.js';
 import { compareIds } from './message-id.js';
 
@@ -14,7 +14,10 @@ function historyPath(peerId: string, limit: number, before?: string): string {
 }
 
 /** Loads the newest page (first open) or the next older one (scrolling up); no-op while one is loading. */
-export async function loadPage(api: Pick<ApiClient, 'get'>, conversation: Conversation): Promise<Message[]> {
+export async function loadPage(
+  api: Pick<ApiClient, 'get'>,
+  conversation: Conversation,
+): Promise<ChatMessage[]> {
   if (conversation.loading || (conversation.loaded && conversation.nextCursor === null)) return [];
   const before = conversation.loaded ? (conversation.nextCursor ?? undefined) : undefined;
   conversation.loading = true;
@@ -37,9 +40,12 @@ export async function loadPage(api: Pick<ApiClient, 'get'>, conversation: Conver
  * After a reconnect: pages back from the newest message until the pages meet what is already loaded, so
  * everything sent while the socket was down shows up (once: `add` dedupes by id). Returns the new ones.
  */
-export async function catchUp(api: Pick<ApiClient, 'get'>, conversation: Conversation): Promise<Message[]> {
+export async function catchUp(
+  api: Pick<ApiClient, 'get'>,
+  conversation: Conversation,
+): Promise<ChatMessage[]> {
   const known = conversation.newest()?.id;
-  const added: Message[] = [];
+  const added: ChatMessage[] = [];
   let before: string | undefined;
   for (let page = 0; page < CATCH_UP_MAX_PAGES; page += 1) {
     const answer = await api.get<MessagePage>(historyPath(conversation.peerId, CATCH_UP_PAGE_SIZE, before));

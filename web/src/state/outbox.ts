@@ -1,6 +1,6 @@
 import type { ApiClient } from '../api/client.js';
-import { ApiError } from '../api/problem.js';
-import type { ClientFrame, Message } from '../api/types.js';
+import { ApiError, type ApiErrorCode } from '../api/problem.js';
+import type { ChatMessage, ClientFrame, MessageResponse, SendMessageRequest } from '../api/types.js';
 import { reconnectDelay } from '../realtime/backoff.js';
 import type { PendingMessage } from './conversation.js';
 
@@ -10,9 +10,14 @@ const ACK_TIMEOUT_MS = 10_000;
 const DEFAULT_WAIT_MS = 2_000;
 const MAX_WAIT_MS = 60_000;
 /** Error codes after which the very same message may succeed later. */
-const TRANSIENT = new Set(['rate_limited', 'dependency_unavailable', 'internal_error', 'network_error']);
+const TRANSIENT: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
+  'rate_limited',
+  'dependency_unavailable',
+  'internal_error',
+  'network_error',
+]);
 /** Words for a refusal whose answer carried none (the server's `detail` is written for people). */
-const FALLBACK_REASONS: Record<string, string> = {
+const FALLBACK_REASONS: Partial<Record<ApiErrorCode, string>> = {
   blocked: 'Messages between you and this person are blocked.',
 };
 
@@ -36,7 +41,7 @@ export interface OutboxPorts {
   /** The conversation's pending messages, in the order they were written. */
   pendingOf(peerId: string): readonly PendingMessage[];
   /** A stored message came back from `POST …/messages`. */
-  accept(message: Message): void;
+  accept(message: ChatMessage): void;
   changed(): void;
 }
 
@@ -99,7 +104,13 @@ export class Outbox {
   }
 
   /** An error frame about one of our messages. */
-  rejected(peerId: string, clientMsgId: string, code: string, detail: string, retryAfter?: number): void {
+  rejected(
+    peerId: string,
+    clientMsgId: string,
+    code: ApiErrorCode,
+    detail: string,
+    retryAfter?: number,
+  ): void {
     const lane = this.lane(peerId);
     // Only the socket attempt of the message out is the socket's to judge; an HTTP attempt answers itself.
     if (lane.inFlight?.clientMsgId !== clientMsgId || lane.inFlight.via !== 'socket') return;
@@ -160,9 +171,9 @@ export class Outbox {
   private async overHttp(peerId: string, lane: Lane, pending: PendingMessage): Promise<void> {
     const { clientMsgId } = pending;
     try {
-      const { message } = await this.ports.api.post<{ message: Message }>(
+      const { message } = await this.ports.api.post<MessageResponse>(
         `/chat/conversations/${encodeURIComponent(peerId)}/messages`,
-        { body: pending.body, clientMsgId },
+        { body: pending.body, clientMsgId } satisfies SendMessageRequest,
       );
       this.ports.accept(message);
       this.stored(peerId, clientMsgId);
@@ -196,7 +207,7 @@ export class Outbox {
   }
 
   /** A refusal that a resend would get again: shown as failed, and the queue moves on. */
-  private fail(peerId: string, clientMsgId: string, code: string, detail: string): void {
+  private fail(peerId: string, clientMsgId: string, code: ApiErrorCode, detail: string): void {
     const pending = this.ports.pendingOf(peerId).find((p) => p.clientMsgId === clientMsgId);
     if (pending) {
       pending.state = 'failed';
