@@ -1,3 +1,4 @@
+import { E2E_LIMITS, FUNCTIONS, HTTP_ROUTES, sstMemory, sstTimeout } from './function-specs';
 import { lambdaDefaults } from './lambda';
 
 export interface ApiDeps {
@@ -10,8 +11,7 @@ export interface ApiDeps {
  * A stage named `e2e…` exists to run the black-box suite against AWS (README). Like the suite's local system, it
  * lifts the per-IP sign-up/login limits one test machine would exhaust; per-account limits stay as in production.
  */
-const e2eStageLimits = (): Record<string, string> =>
-  $app.stage.startsWith('e2e') ? { LOGIN_IP_LIMIT: '10000', REGISTER_IP_LIMIT: '10000' } : {};
+const e2eStageLimits = (): Record<string, string> => ($app.stage.startsWith('e2e') ? E2E_LIMITS : {});
 
 /** The HTTP API: one Lambda (the Hono app) on `$default`, routing in code (one deploy unit, fewer API calls). */
 export function createApi({ vpc, link }: ApiDeps) {
@@ -21,14 +21,14 @@ export function createApi({ vpc, link }: ApiDeps) {
     accessLog: { retention: $app.stage === 'production' ? '3 months' : '2 weeks' },
   });
   const defaults = lambdaDefaults(vpc);
+  const spec = FUNCTIONS[HTTP_ROUTES.$default];
   api.route('$default', {
-    handler: 'functions/http.handler',
+    handler: spec.handler,
     ...defaults,
     environment: { ...defaults.environment, ...e2eStageLimits() },
-    // bcrypt (cost 12) is pure CPU: 1,769 MB is one full vCPU (~280 ms per hash instead of seconds).
-    memory: '1769 MB',
-    // Every Postgres/Redis wait is bounded far below this; API Gateway gives up at 30 s anyway.
-    timeout: '15 seconds',
+    // 1,769 MB (one vCPU for bcrypt) and 15 s: stacks/function-specs.ts says why.
+    memory: sstMemory(spec),
+    timeout: sstTimeout(spec),
     // Linking the API to its own route gives Resource.Api.url (an allowed origin for direct API clients).
     link: [api, ...link],
   });

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FUNCTIONS, MIGRATIONS_DIR as MIGRATIONS, sstMemory, sstTimeout } from './function-specs';
 import { lambdaDefaults } from './lambda';
-
-const MIGRATIONS = 'shared/adapters/db/migrations';
 
 /** Content hash of the committed migrations: the deploy-time invocation re-runs when (and only when) it changes. */
 function migrationsHash(): string {
@@ -29,14 +28,15 @@ export interface MigrationDeps {
  * run `npm run db:migrate` instead.
  */
 export function createMigration({ vpc, db, link }: MigrationDeps) {
+  const spec = FUNCTIONS.migrate;
   const migrator = new sst.aws.Function('Migrator', {
-    handler: 'functions/migrate.handler',
+    handler: spec.handler,
     ...lambdaDefaults(vpc),
-    memory: '512 MB',
-    timeout: '5 minutes',
+    memory: sstMemory(spec),
+    timeout: sstTimeout(spec),
     link,
     // shared/adapters/db/migrate.ts resolves `./migrations` next to the bundle (SST writes /var/task/bundle.mjs).
-    copyFiles: [{ from: MIGRATIONS, to: 'migrations' }],
+    copyFiles: [...spec.copyFiles],
   });
   if (!$dev) {
     new aws.lambda.Invocation('MigrateOnDeploy', {

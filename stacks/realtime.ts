@@ -1,16 +1,11 @@
+import { FUNCTIONS, sstMemory, sstTimeout, WEBSOCKET_ROUTES } from './function-specs';
 import { lambdaDefaults } from './lambda';
 
 export interface WebSocketRouteLinks {
   vpc: sst.aws.Vpc;
   /** Per route, only what its handler reads (functions/resource-env.ts): the link set is least privilege. */
-  links: Record<keyof typeof ROUTES, unknown[]>;
+  links: Record<keyof typeof WEBSOCKET_ROUTES, unknown[]>;
 }
-
-const ROUTES = {
-  $connect: 'functions/ws/connect.handler',
-  $disconnect: 'functions/ws/disconnect.handler',
-  $default: 'functions/ws/message.handler',
-} as const;
 
 /** The WebSocket API: route selection `$request.body.action` (SST's default), every action on `$default`. */
 export function createWebSocketApi() {
@@ -24,13 +19,14 @@ export function createWebSocketApi() {
  * `execute-api:ManageConnections` on `@connections`, which pushes and the 410 cleanup need.
  */
 export function routeWebSocketApi(ws: sst.aws.ApiGatewayWebSocket, { vpc, links }: WebSocketRouteLinks) {
-  for (const [route, handler] of Object.entries(ROUTES) as [keyof typeof ROUTES, string][]) {
+  for (const route of Object.keys(WEBSOCKET_ROUTES) as (keyof typeof WEBSOCKET_ROUTES)[]) {
+    const spec = FUNCTIONS[WEBSOCKET_ROUTES[route]];
     ws.route(route, {
-      handler,
+      handler: spec.handler,
       ...lambdaDefaults(vpc),
-      // No password hashing, no Postgres: small and cheap, with headroom for TLS handshakes at cold start.
-      memory: '512 MB',
-      timeout: '10 seconds',
+      // 512 MB, 10 s: no password hashing, no Postgres (stacks/function-specs.ts).
+      memory: sstMemory(spec),
+      timeout: sstTimeout(spec),
       link: [ws, ...links[route]],
     });
   }

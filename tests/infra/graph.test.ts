@@ -4,8 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type LinkedResources, linkedEnv } from '../../functions/resource-env.js';
 import { isApiPath, contentSecurityPolicy as localContentSecurityPolicy } from '../../local/static-site.js';
 import * as clientIp from '../../shared/http/client-ip.js';
+import {
+  FUNCTIONS,
+  HTTP_ROUTES,
+  LAMBDA_ARCHITECTURE,
+  LAMBDA_BASE_ENVIRONMENT,
+  LAMBDA_RUNTIME,
+  WEBSOCKET_ROUTE_SELECTION,
+  WEBSOCKET_ROUTES,
+} from '../../stacks/function-specs.js';
 import {
   API_PATH_PREFIXES,
   contentSecurityPolicy,
@@ -146,6 +156,37 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
       ['$default', 'functions/ws/message.handler'],
       ['$disconnect', 'functions/ws/disconnect.handler'],
     ]);
+  });
+
+  it('routes, sizes and configures every function as stacks/function-specs.ts (what LocalStack deploys) says', () => {
+    const table = (routeTable: Record<string, keyof typeof FUNCTIONS>) =>
+      Object.entries(routeTable)
+        .map(([key, name]) => [key, FUNCTIONS[name].handler])
+        .sort();
+    const rendered = (protocol: string) =>
+      routes(graphs.ci, apiOf(graphs.ci, protocol)[0] as Resource)
+        .map(({ key, handler }) => [key, handler])
+        .sort();
+    expect(rendered('HTTP')).toEqual(table(HTTP_ROUTES));
+    expect(rendered('WEBSOCKET')).toEqual(table(WEBSOCKET_ROUTES));
+    expect(apiOf(graphs.ci, 'WEBSOCKET')[0]?.inputs.routeSelectionExpression).toBe(WEBSOCKET_ROUTE_SELECTION);
+    for (const spec of Object.values(FUNCTIONS)) {
+      const build = graphs.ci.builds.find((b) => b.handler === spec.handler);
+      const fn = one(graphs.ci, 'aws:lambda/function:Function', `${build?.functionID}Function`);
+      expect(fn.inputs, spec.handler).toMatchObject({
+        memorySize: spec.memoryMb,
+        timeout: spec.timeoutSeconds,
+        runtime: LAMBDA_RUNTIME,
+        architectures: [LAMBDA_ARCHITECTURE],
+        environment: { variables: expect.objectContaining(LAMBDA_BASE_ENVIRONMENT) },
+      });
+      // The configuration keys its links turn into at cold start are exactly the ones LocalStack sets.
+      const links = {
+        App: { name: 'serverless-auth-chat', stage: 'ci' },
+        ...build?.links,
+      } as LinkedResources;
+      expect(Object.keys(linkedEnv(links)).sort(), spec.handler).toEqual([...spec.environment].sort());
+    }
   });
 
   it('runs every Lambda on nodejs22.x/arm64 in the private subnets, with bounded logs', () => {
