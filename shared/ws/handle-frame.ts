@@ -1,3 +1,4 @@
+import type { ServerFrameOf } from '../contract/wire.js';
 import { AppError, isAppError, unauthenticated } from '../domain/errors.js';
 import { deliverMessage } from '../domain/realtime/deliver-message.js';
 import { readUpTo, relayTyping } from '../domain/realtime/notify-peers.js';
@@ -7,6 +8,14 @@ import { settleInOrder } from '../domain/realtime/settle.js';
 import { type ClientFrame, clientMsgIdOf, parseClientFrame } from './client-frames.js';
 
 type Log = (message: string, details: Record<string, unknown>) => void;
+
+/** A failure as an error frame; each optional field is assigned, not spread, so the contract checks its name. */
+function errorFrame(error: AppError, clientMsgId: string | undefined): ServerFrameOf<'error'> {
+  const frame: ServerFrameOf<'error'> = { type: 'error', code: error.code, detail: error.message };
+  if (clientMsgId) frame.clientMsgId = clientMsgId;
+  if (error.retryAfterSeconds !== undefined) frame.retryAfter = error.retryAfterSeconds;
+  return frame;
+}
 
 /**
  * The frame may be acted on: its connection's session is alive and both frame limits (per socket, per user
@@ -101,13 +110,7 @@ export async function handleFrame(
     const appError = isAppError(error) ? error : new AppError('internal_error', 'Unexpected error');
     if (!isAppError(error)) log('frame failed', { connectionId, error: (error as Error)?.message });
     const clientMsgId = clientMsgIdOf(parsed.raw);
-    await deps.push.post(connectionId, {
-      type: 'error',
-      code: appError.code,
-      detail: appError.message,
-      ...(clientMsgId ? { clientMsgId } : {}),
-      ...(appError.retryAfterSeconds === undefined ? {} : { retryAfter: appError.retryAfterSeconds }),
-    });
+    await deps.push.post(connectionId, errorFrame(appError, clientMsgId));
     if (appError.code === 'unauthenticated') await deps.push.disconnect(connectionId);
   }
 }
