@@ -87,7 +87,7 @@ export interface TokenSession {
 }
 
 /** `POST /auth/login` and `/auth/refresh`: where the tokens travel (cookies for browsers, the body otherwise). */
-export type Transport = 'cookie' | 'token';
+type Transport = 'cookie' | 'token';
 
 export interface RegisterRequest {
   email: string;
@@ -189,5 +189,3 @@ export type ClientFrame =
   | { action: 'typing'; to: string }
   | { action: 'markRead'; peerId: string; upTo: string }
   | { action: 'ping' };
-
-export type ClientAction = ClientFrame['action'];

@@ -138,7 +138,7 @@ export const TokenPairSchema = z.object({
 /** The tokens of a token-mode answer, without the user (refresh answers carry none). */
 export type TokenPair = Omit<Wire.TokenSession, 'user'>;
 
-export const SessionSchema = z.object({
+const SessionSchema = z.object({
   id: z.uuid(),
   createdAt: z.iso.datetime(),
   lastSeenAt: z.iso.datetime(),

@@ -28,7 +28,7 @@ export interface ChatUser {
   refreshToken: string;
 }
 
-export const TicketSchema = z.object({ ticket: z.string().min(1), expiresAt: z.iso.datetime() });
+const TicketSchema = z.object({ ticket: z.string().min(1), expiresAt: z.iso.datetime() });
 
 export const HistorySchema = z.object({
   messages: z.array(ChatMessageSchema),

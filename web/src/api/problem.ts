@@ -1,7 +1,7 @@
 import type { ErrorCode, FieldError } from './types.js';
 
 /** Codes the client gives failures that carry no problem+json: a non-JSON answer, or no answer at all. */
-export type ClientErrorCode = 'http_error' | 'network_error';
+type ClientErrorCode = 'http_error' | 'network_error';
 
 /** A server `code` from the shared catalogue, or one of the client's own. */
 export type ApiErrorCode = ErrorCode | ClientErrorCode;
