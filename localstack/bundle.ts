@@ -1,0 +1,69 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
+import type { FunctionSpec } from '../stacks/function-specs.js';
+import { type ZipEntry, zip } from './zip.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** SST's Node runtime writes one `bundle.mjs` per function and points the Lambda handler at it. */
+export const BUNDLE_FILE = 'bundle.mjs';
+
+// What SST's ESM builds prepend: bundled CommonJS packages (pg, ioredis) call require() and read __dirname.
+const ESM_BANNER = [
+  `import { createRequire as topLevelCreateRequire } from 'module';`,
+  'const require = topLevelCreateRequire(import.meta.url);',
+  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+  'const __filename = topLevelFileUrlToPath(import.meta.url)',
+  'const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))',
+].join('\n');
+
+/** `functions/http.handler` → `bundle.handler`: the export, now inside bundle.mjs. */
+export const lambdaHandler = (spec: FunctionSpec): string =>
+  `bundle.${spec.handler.slice(spec.handler.lastIndexOf('.') + 1)}`;
+
+/** The source file SST bundles for a handler (`functions/http.handler` → functions/http.ts). */
+export const entryOf = (spec: FunctionSpec): string =>
+  `${spec.handler.slice(0, spec.handler.lastIndexOf('.'))}.ts`;
+
+/**
+ * The function's deployment package as SST builds it (`nodejs: { format: 'esm', minify: true }`, the options
+ * tests/infra/bundles.test.ts checks): bundle.mjs plus its copyFiles (the migrator's migrations).
+ */
+export async function bundleFunction(spec: FunctionSpec, root = ROOT): Promise<Uint8Array> {
+  const result = await build({
+    entryPoints: [resolve(root, entryOf(spec))],
+    outfile: join(root, BUNDLE_FILE),
+    absWorkingDir: root,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    external: ['sharp', 'pg-native'],
+    banner: { js: ESM_BANNER },
+    write: false,
+    logLevel: 'silent',
+  });
+  const bundle = result.outputFiles.find((file) => file.path.endsWith(BUNDLE_FILE));
+  if (!bundle) throw new Error(`esbuild wrote no ${BUNDLE_FILE} for ${spec.handler}`);
+  const entries: ZipEntry[] = [{ name: BUNDLE_FILE, data: bundle.contents }];
+  for (const { from, to } of spec.copyFiles ?? []) entries.push(...(await filesUnder(root, from, to)));
+  return zip(entries);
+}
+
+async function filesUnder(root: string, from: string, to: string): Promise<ZipEntry[]> {
+  const dir = resolve(root, from);
+  const found = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = found
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  return Promise.all(
+    files.map(async (file) => ({
+      name: [to, ...relative(dir, file).split(/[\\/]/)].join('/'),
+      data: await readFile(file),
+    })),
+  );
+}
