@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { generateSigningKeyJson } from '../shared/adapters/crypto/generate-signing-key.js';
+import { publicJwksJson } from '../shared/adapters/crypto/public-jwks.js';
 import { createDatabase } from '../shared/adapters/db/client.js';
 import { runMigrations } from '../shared/adapters/db/migrate.js';
 import { type Env, loadEnv } from '../shared/config/env.js';
@@ -80,13 +81,16 @@ export async function provisionServices(bcryptCost: number): Promise<BenchServic
     } finally {
       await migrator.pool.end();
     }
+    const signingKey = await generateSigningKeyJson(`bench-${id}`);
     const vars: Record<string, string> = {
       NODE_ENV: 'production',
       LOG_LEVEL: 'SILENT',
       DATABASE_URL: url.toString(),
       REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
-      JWT_SIGNING_KEY: await generateSigningKeyJson(`bench-${id}`),
+      JWT_SIGNING_KEY: signingKey,
+      // `$connect` verifies with the public half only (shared/config/realtime-env.ts).
+      JWT_PUBLIC_KEYS: publicJwksJson(signingKey),
       PASSWORD_PEPPER: randomBytes(32).toString('base64url'),
       BCRYPT_COST: String(bcryptCost),
       LOGIN_IP_LIMIT: HUGE_LIMIT,

@@ -1,292 +1,326 @@
-import { rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, relative, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { join, resolve } from 'node:path';
+import { type Bundle, bundle, deployedPlugins, type Source } from './bundles.js';
+import { type ColdSample, type ColdVariant, coldRounds, startGoneApi } from './cold-start-bench.js';
 import {
-  type Bundle,
-  benchColdStart,
-  COMMON,
-  type ColdVariant,
-  contributorsOf,
-  type Sample,
-} from './cold-start-bench.js';
-import { type FigureResult, kb, latencyRows, ms, type Row, times } from './report.js';
+  ENTRIES,
+  FLOOR_LIBRARIES,
+  FLOOR_OF,
+  FLOORS,
+  type FloorName,
+  FUNCTION_NAMES,
+  type FunctionName,
+  floorSource,
+  HELLO_WORLD,
+  PUSHING,
+  REDIS_JOSE,
+  REDIS_JOSE_SDK,
+  SPLITTING_AS_DEPLOYED,
+} from './function-sources.js';
+import { previousTree } from './previous-tree.js';
+import { check, type FigureResult, kb, ms, type Row, times } from './report.js';
 import { type Summary, summarize } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const OUT = join(ROOT, '.data', 'bench');
-const SDK_PACKAGE = /node_modules\/@aws-sdk\/client-apigatewaymanagementapi\//;
+const OUT = join(ROOT, '.data', 'bench', 'bundles');
+const WS_FUNCTIONS = ['ws-connect', 'ws-message', 'ws-disconnect'] as const;
+const FLOOR_TARGET = 1.25;
+const PREVIOUS_TARGET = 0.6;
 
-const HANDLERS = {
-  connect: join(ROOT, 'functions', 'ws', 'connect.ts'),
-  disconnect: join(ROOT, 'functions', 'ws', 'disconnect.ts'),
-  message: join(ROOT, 'functions', 'ws', 'message.ts'),
-} as const;
-type HandlerName = keyof typeof HANDLERS;
+type Mode = 'single' | 'split';
+const MODES: Mode[] = ['single', 'split'];
+const modeLabel = (mode: Mode): string => (mode === 'single' ? 'single file' : 'splitting: true');
 
-/** An `esbuild --splitting` build (what SST's `nodejs: { splitting: true }` produces): an entry plus chunks. */
-interface SplitBundle {
-  entry: string;
-  /** The entry plus every chunk it imports statically: what Node parses at init. */
-  initBytes: number;
-  /** Chunks reached only through a dynamic import(), parsed on first use. */
-  lazyBytes: number;
-  lazyPackages: [string, number][];
-  /** Whether the management API client sits in a lazy chunk (not parsed at init). */
-  sdkIsLazy: boolean;
-}
-
-async function bundleSingle(entry: string, outfile: string): Promise<Bundle> {
-  const result = await build({ ...COMMON, entryPoints: [entry], outfile });
-  if (!result.metafile) throw new Error('esbuild returned no metafile');
-  const { size } = await stat(outfile);
-  return { file: outfile, bytes: size, gzipBytes: Number.NaN, contributors: contributorsOf(result.metafile) };
-}
-
-async function bundleSplit(entry: string, outdir: string): Promise<SplitBundle> {
-  await rm(outdir, { recursive: true, force: true });
-  const result = await build({
-    ...COMMON,
-    entryPoints: [entry],
-    outdir,
-    splitting: true,
-    entryNames: '[name]',
-    chunkNames: 'chunk-[hash]',
-    outExtension: { '.js': '.mjs' },
-  });
-  const outputs = result.metafile?.outputs;
-  if (!outputs) throw new Error('esbuild returned no metafile');
-  // Dynamically imported modules are entry points too in the metafile: match the real one by its source.
-  const source = relative(ROOT, entry);
-  const entryKey = Object.keys(outputs).find((key) => outputs[key]?.entryPoint === source);
-  if (!entryKey) throw new Error(`no entry output for ${entry}`);
-  const atInit = new Set<string>();
-  const visit = (key: string): void => {
-    if (atInit.has(key)) return;
-    atInit.add(key);
-    for (const imported of outputs[key]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-    }
-  };
-  visit(entryKey);
-  let initBytes = 0;
-  let lazyBytes = 0;
-  let sdkIsLazy = false;
-  const lazyPackages = new Map<string, number>();
-  for (const [key, output] of Object.entries(outputs)) {
-    if (key.endsWith('.map')) continue;
-    if (atInit.has(key)) {
-      initBytes += output.bytes;
-      continue;
-    }
-    lazyBytes += output.bytes;
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      if (SDK_PACKAGE.test(input)) sdkIsLazy = true;
-      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(app)';
-      lazyPackages.set(name, (lazyPackages.get(name) ?? 0) + bytesInOutput);
-    }
+/** Every bundle of figures 4–5, built before any timing starts. */
+async function buildAll() {
+  const plugins = await deployedPlugins();
+  const make = (name: string, source: Source, splitting: boolean, options: { plain?: boolean } = {}) =>
+    bundle({ name, source, splitting, plugins: options.plain ? [] : plugins, outRoot: OUT });
+  const functions = {} as Record<FunctionName, Record<Mode, Bundle>>;
+  for (const name of FUNCTION_NAMES) {
+    const source = { entry: ENTRIES[name] };
+    functions[name] = {
+      single: await make(name, source, false),
+      split: await make(`${name}-split`, source, true),
+    };
   }
-  return {
-    entry: join(ROOT, entryKey),
-    initBytes,
-    lazyBytes,
-    lazyPackages: [...lazyPackages].sort((a, b) => b[1] - a[1]),
-    sdkIsLazy,
-  };
-}
-
-/**
- * A stand-in management API that answers every call with 410 GoneException, so a child's first frame
- * completes its pushes at once (no retries) after loading the SDK.
- */
-async function startGoneApi(): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.once('end', () => {
-      res.writeHead(410, { 'content-type': 'application/json', 'x-amzn-errortype': 'GoneException' });
-      res.end('{"message":"Gone"}');
+  const floors = {} as Record<FloorName, Record<Mode, Bundle>>;
+  for (const name of Object.keys(FLOORS) as FloorName[]) {
+    const source = { code: floorSource(name) };
+    floors[name] = {
+      single: await make(`floor-${name}`, source, false),
+      split: await make(`floor-${name}-split`, source, true),
+    };
+  }
+  const previous = await previousTree();
+  const before = {} as Record<(typeof WS_FUNCTIONS)[number], Bundle>;
+  for (const name of WS_FUNCTIONS) {
+    // As deployed then: one file, no plugins (stacks/lambda.ts at that commit).
+    before[name] = await bundle({
+      name: `previous-${name}`,
+      source: { entry: ENTRIES[name] },
+      splitting: false,
+      plugins: [],
+      outRoot: OUT,
+      root: previous.root,
     });
-  });
-  await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', () => resolvePromise()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}/local`,
-    close: () =>
-      new Promise<void>((resolvePromise) => {
-        server.closeAllConnections();
-        server.close(() => resolvePromise());
-      }),
+  }
+  const slimming = {
+    messagePlain: await make('ws-message-no-alias', { entry: ENTRIES['ws-message'] }, false, { plain: true }),
+    messagePlainSplit: await make('ws-message-no-alias-split', { entry: ENTRIES['ws-message'] }, true, {
+      plain: true,
+    }),
+    redisJose: await make('redis-jose', { code: REDIS_JOSE }, false),
+    redisJoseSdkPlain: await make('redis-jose-sdk-no-alias', { code: REDIS_JOSE_SDK }, false, {
+      plain: true,
+    }),
+    redisJoseSdk: await make('redis-jose-sdk', { code: REDIS_JOSE_SDK }, false),
   };
+  const hello = await make('hello-world', { code: HELLO_WORLD }, false);
+  return { functions, floors, before, previousCommit: previous.commit, slimming, hello };
 }
 
-const p50 = (samples: Sample[] | undefined, pick: (sample: Sample) => number | undefined): Summary =>
-  summarize((samples ?? []).map(pick).filter((value): value is number => value !== undefined));
+const sizes = (b: Bundle): string =>
+  b.lazyBytes > 0
+    ? `${kb(b.initBytes)} (gz ${kb(b.initGzipBytes)}) + lazy ${kb(b.lazyBytes)} (gz ${kb(b.lazyGzipBytes)})`
+    : `${kb(b.initBytes)} (gz ${kb(b.initGzipBytes)})`;
 
 /**
- * Figures 4 and 5: `functions/http.ts` and the three WebSocket handlers, each bundled as one file (as now)
- * and with `splitting: true` (SST `nodejs: { splitting: true }`), all cold-imported in the same interleaved
- * rounds as the hello-world reference.
+ * Figures 4 and 5: every function bundled as SST deploys it (with the deployed esbuild plugins), one file and
+ * with splitting; each cold-imported in a fresh node beside hello-world Hono, its floor and, for the WebSocket
+ * functions, the same function built from the previous commit; plus the SDK-slimming what-ifs.
  */
 export async function benchHandlerInit(options: {
   rounds: number;
   budgetMs: number;
   lambdaEnv: Record<string, string>;
-}): Promise<FigureResult> {
+}): Promise<FigureResult & { deployedImportMs: Record<FunctionName, number> }> {
+  const built = await buildAll();
   const gone = await startGoneApi();
   try {
-    // As deployed: every handler links the WebSocket API, so createDeps builds the SDK-backed push gateway.
-    const handlerEnv = {
+    const variants: Record<string, ColdVariant> = { hello: { file: built.hello.entry } };
+    for (const name of FUNCTION_NAMES) {
+      for (const mode of MODES) {
+        if (mode === 'split' && !PUSHING.includes(name)) continue;
+        variants[`${name}/${mode}`] = {
+          file: built.functions[name][mode].entry,
+          firstFrame: name === 'ws-message',
+        };
+      }
+    }
+    for (const name of Object.keys(FLOORS) as FloorName[]) {
+      for (const mode of MODES) {
+        if (mode === 'split' && name === 'migrate') continue;
+        variants[`floor:${name}/${mode}`] = { file: built.floors[name][mode].entry };
+      }
+    }
+    for (const name of WS_FUNCTIONS)
+      variants[`previous:${name}`] = { file: built.before[name].entry, firstFrame: name === 'ws-message' };
+    variants['slim:ws-message-no-alias'] = { file: built.slimming.messagePlain.entry, firstFrame: true };
+    variants['slim:redis-jose'] = { file: built.slimming.redisJose.entry };
+    variants['slim:redis-jose-sdk-no-alias'] = { file: built.slimming.redisJoseSdkPlain.entry };
+    variants['slim:redis-jose-sdk'] = { file: built.slimming.redisJoseSdk.entry };
+
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...options.lambdaEnv,
+      // As on Lambda: the role's credentials in the environment, and the linked WebSocket API (a 410 stub here).
       WS_MANAGEMENT_ENDPOINT: gone.endpoint,
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: 'AKIABENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench',
     };
-    const httpSplit = await bundleSplit(join(ROOT, 'functions', 'http.ts'), join(OUT, 'split-http'));
-    const single = {} as Record<HandlerName, Bundle>;
-    const split = {} as Record<HandlerName, SplitBundle>;
-    for (const name of Object.keys(HANDLERS) as HandlerName[]) {
-      single[name] = await bundleSingle(HANDLERS[name], join(OUT, `ws-${name}.mjs`));
-      split[name] = await bundleSplit(HANDLERS[name], join(OUT, `split-ws-${name}`));
-    }
-    const extraVariants: Record<string, ColdVariant> = { httpSplit: { file: httpSplit.entry } };
-    for (const name of Object.keys(HANDLERS) as HandlerName[]) {
-      const firstFrame = name === 'message';
-      extraVariants[name] = { file: single[name].file, firstFrame };
-      extraVariants[`${name}Split`] = { file: split[name].entry, firstFrame };
-    }
-    const lambdaEnv = { ...options.lambdaEnv, ...handlerEnv };
-    const cold = await benchColdStart({ ...options, lambdaEnv, extraVariants });
-    const hello = cold.summaries.helloImport;
-    const helloRef = { label: 'hello-world', summary: hello };
-    const importOf = (name: string) => p50(cold.extraSamples[name], (sample) => sample.importMs);
-    // CPU of the child: steadier than wall time when other processes compete for the cores.
-    const cpuOf = (name: string) => p50(cold.extraSamples[name], (sample) => sample.importCpuMs);
-
-    // Figure 4, split build: the HTTP bundle with the lazily imported SDK in a chunk of its own.
-    const httpSplitImport = importOf('httpSplit');
-    const fig4 = '4 Lambda init';
-    const splitRows: Row[] = [
-      ...latencyRows(fig4, 'module import, splitting: true', httpSplitImport, helloRef, {
-        text: '≤ 1.5× hello-world',
-        ok: (_p50, ratio) => ratio <= 1.5,
+    const samples = await coldRounds(variants, { rounds: options.rounds, budgetMs: options.budgetMs, env });
+    const deployedImportMs = Object.fromEntries(
+      FUNCTION_NAMES.map((name) => {
+        const key = `${name}/${SPLITTING_AS_DEPLOYED[name] ? 'split' : 'single'}`;
+        return [name, summarize((samples[key] ?? []).map((s) => s.importMs)).p50];
       }),
-      {
-        figure: fig4,
-        measurement: 'splitting vs single file, import CPU p50',
-        value: ms(cpuOf('httpSplit').p50),
-        reference: `single file ${ms(cold.summaries.appCpu.p50)}`,
-        ratio: times(cpuOf('httpSplit').p50 / cold.summaries.appCpu.p50),
-        target: '—',
-        status: 'info',
-      },
-      {
-        figure: fig4,
-        measurement: 'splitting: bytes parsed at init',
-        value: kb(httpSplit.initBytes),
-        reference: `single file ${kb(cold.bundles.app.bytes)}; lazy chunks ${kb(httpSplit.lazyBytes)}`,
-        ratio: times(httpSplit.initBytes / cold.bundles.app.bytes),
-        target: '—',
-        status: 'info',
-      },
-    ];
-    const rows: Row[] = [];
-    const at = cold.rows.findIndex((row) =>
-      row.measurement.startsWith('control: libraries-only bundle import'),
-    );
-    rows.push(...cold.rows.slice(0, at), ...splitRows, ...cold.rows.slice(at));
-
-    // Figure 5: the WebSocket handlers.
-    const fig5 = '5 WS handler init';
-    const raw: Record<string, unknown> = {};
-    for (const name of Object.keys(HANDLERS) as HandlerName[]) {
-      const one = importOf(name);
-      const chunked = importOf(`${name}Split`);
-      const [oneCpu, chunkedCpu] = [cpuOf(name), cpuOf(`${name}Split`)];
-      raw[name] = {
-        single: one,
-        split: chunked,
-        cpu: { single: oneCpu, split: chunkedCpu },
-        sizes: { single: single[name].bytes, split: split[name] },
-      };
-      rows.push(
-        {
-          figure: fig5,
-          measurement: `${name}: import, single file p50 (n=${one.n})`,
-          value: ms(one.p50),
-          reference: `hello-world p50 ${ms(hello.p50)}`,
-          ratio: times(one.p50 / hello.p50),
-          target: '—',
-          status: 'info',
-        },
-        {
-          figure: fig5,
-          measurement: `${name}: import CPU, splitting: true p50`,
-          value: ms(chunkedCpu.p50),
-          reference: `single file CPU p50 ${ms(oneCpu.p50)} (wall: ${ms(chunked.p50)} vs ${ms(one.p50)})`,
-          ratio: times(chunkedCpu.p50 / oneCpu.p50),
-          target: '—',
-          status: 'info',
-        },
-        {
-          figure: fig5,
-          measurement: `${name}: bundle raw, single file`,
-          value: kb(single[name].bytes),
-          reference: `splitting: ${kb(split[name].initBytes)} at init + ${kb(split[name].lazyBytes)} lazy`,
-          ratio: times(single[name].bytes / cold.bundles.hello.bytes),
-          target: '— (ratio vs hello-world)',
-          status: 'info',
-        },
-      );
-    }
-    const frameOf = (name: string) => p50(cold.extraSamples[name], (sample) => sample.firstFrameMs);
-    const totalOf = (name: string) =>
-      p50(cold.extraSamples[name], (sample) =>
-        sample.firstFrameMs === undefined ? undefined : sample.importMs + sample.firstFrameMs,
-      );
-    const [frameSingle, frameSplit] = [frameOf('message'), frameOf('messageSplit')];
-    const [totalSingle, totalSplit] = [totalOf('message'), totalOf('messageSplit')];
-    raw.messageFirstFrame = { frameSingle, frameSplit, totalSingle, totalSplit };
-    rows.push(
-      {
-        figure: fig5,
-        measurement: 'message: first frame after init, single file p50',
-        value: ms(frameSingle.p50),
-        reference: `splitting p50 ${ms(frameSplit.p50)} (loads the SDK chunk)`,
-        ratio: times(frameSplit.p50 / frameSingle.p50),
-        target: '—',
-        status: 'info',
-      },
-      {
-        figure: fig5,
-        measurement: 'message: init + first frame, splitting p50',
-        value: ms(totalSplit.p50),
-        reference: `single file p50 ${ms(totalSingle.p50)}`,
-        ratio: times(totalSplit.p50 / totalSingle.p50),
-        target: '—',
-        status: 'info',
-      },
-    );
-
-    const lazyTop = httpSplit.lazyPackages
-      .slice(0, 4)
-      .map(([name, bytes]) => `${name} ${kb(bytes)}`)
-      .join(', ');
-    const notes = [
-      ...(cold.notes ?? []),
-      `splitting: true moves ${kb(httpSplit.lazyBytes)} of functions/http.ts into lazy chunks (${lazyTop}); ` +
-        `management API client lazy in every split build: ${
-          httpSplit.sdkIsLazy && Object.values(split).every((bundle) => bundle.sdkIsLazy) ? 'yes' : 'NO'
-        }.`,
-      'Figure 5 first frame: a $default frame from an unknown connection (Redis GET + rate-limit hit, error push ' +
-        'and disconnect answered 410 by a stub management API), invoked right after the import in the same child.',
-    ];
-    return {
-      rows,
-      raw: { ...cold.raw, handlers: raw, httpSplit },
-      notes,
-    };
+    ) as Record<FunctionName, number>;
+    return { ...report(built, samples), deployedImportMs };
   } finally {
     await gone.close();
   }
+}
+
+type Built = Awaited<ReturnType<typeof buildAll>>;
+
+function report(built: Built, samples: Record<string, ColdSample[]>): FigureResult {
+  const of = (key: string, pick: (s: ColdSample) => number | undefined = (s) => s.importMs): Summary =>
+    summarize((samples[key] ?? []).map(pick).filter((v): v is number => v !== undefined));
+  const cpu = (key: string) => of(key, (s) => s.importCpuMs);
+  const hello = of('hello');
+  const rows: Row[] = [];
+  const fig4 = '4 bundle (as SST builds)';
+  rows.push({
+    figure: fig4,
+    measurement: 'hello-world Hono, single file',
+    value: sizes(built.hello),
+    reference: '—',
+    ratio: '—',
+    target: '—',
+    status: 'info',
+  });
+  for (const name of FUNCTION_NAMES) {
+    for (const mode of MODES) {
+      if (mode === 'split' && !PUSHING.includes(name)) continue;
+      const b = built.functions[name][mode];
+      const floor = built.floors[FLOOR_OF[name]][mode];
+      rows.push({
+        figure: fig4,
+        measurement: `${name}, ${modeLabel(mode)}${SPLITTING_AS_DEPLOYED[name] === (mode === 'split') ? ' (deployed)' : ''}`,
+        value: sizes(b),
+        reference: `floor ${sizes(floor)}`,
+        ratio: times(b.initBytes / floor.initBytes),
+        target: '—',
+        status: 'info',
+      });
+    }
+  }
+  for (const name of WS_FUNCTIONS) {
+    const b = built.before[name];
+    const now = built.functions[name][SPLITTING_AS_DEPLOYED[name] ? 'split' : 'single'];
+    rows.push({
+      figure: fig4,
+      measurement: `${name}: deployed now vs previous (${built.previousCommit}, single file)`,
+      value: sizes(now),
+      reference: `previous ${sizes(b)}`,
+      ratio: times(now.initBytes / b.initBytes),
+      target: '—',
+      status: 'info',
+    });
+  }
+
+  const fig5 = '5 cold import (fresh node)';
+  for (const name of FUNCTION_NAMES) {
+    for (const mode of MODES) {
+      if (mode === 'split' && !PUSHING.includes(name)) continue;
+      const key = `${name}/${mode}`;
+      const floorKey = `floor:${FLOOR_OF[name]}/${mode === 'split' && FLOOR_OF[name] !== 'migrate' ? 'split' : 'single'}`;
+      const value = of(key);
+      const floor = of(floorKey);
+      const ratio = value.p50 / floor.p50;
+      // The target is for the build that is deployed; the other one is shown for the choice between them.
+      const deployed = SPLITTING_AS_DEPLOYED[name] === (mode === 'split');
+      rows.push({
+        figure: fig5,
+        measurement: `${name}, ${modeLabel(mode)}${deployed ? ' (deployed)' : ''} p50 (n=${value.n})`,
+        value: ms(value.p50),
+        reference: `floor ${ms(floor.p50)} · hello ${ms(hello.p50)} · CPU ${times(cpu(key).p50 / cpu(floorKey).p50)} floor's`,
+        ratio: times(ratio),
+        target: deployed ? `≤ ${FLOOR_TARGET}× floor` : '— (not deployed)',
+        status: deployed ? check(ratio <= FLOOR_TARGET) : 'info',
+      });
+    }
+  }
+  for (const name of WS_FUNCTIONS) {
+    const mode = SPLITTING_AS_DEPLOYED[name] ? 'split' : 'single';
+    const value = of(`${name}/${mode}`);
+    const before = of(`previous:${name}`);
+    const ratio = value.p50 / before.p50;
+    rows.push({
+      figure: fig5,
+      measurement: `${name} deployed vs previous (${built.previousCommit}) p50`,
+      value: ms(value.p50),
+      reference: `previous ${ms(before.p50)} (n=${before.n})`,
+      ratio: times(ratio),
+      target: `≤ ${PREVIOUS_TARGET}× previous`,
+      status: check(ratio <= PREVIOUS_TARGET),
+    });
+  }
+  const frame = (key: string) => of(key, (s) => s.firstFrameMs);
+  const total = (key: string) =>
+    of(key, (s) => (s.firstFrameMs === undefined ? undefined : s.importMs + s.firstFrameMs));
+  rows.push({
+    figure: fig5,
+    measurement: 'ws-message init + first frame (loads the SDK), single file p50',
+    value: ms(total('ws-message/single').p50),
+    reference: `splitting ${ms(total('ws-message/split').p50)}; previous ${ms(total('previous:ws-message').p50)}`,
+    ratio: times(total('ws-message/single').p50 / total('ws-message/split').p50),
+    target: '—',
+    status: 'info',
+  });
+
+  const fig5b = '5b SDK slimming';
+  const s = built.slimming;
+  const message = built.functions['ws-message'];
+  rows.push(
+    {
+      figure: fig5b,
+      measurement: 'ws-message single file, env-only credentials: import p50',
+      value: ms(of('ws-message/single').p50),
+      reference: `SDK default chain ${ms(of('slim:ws-message-no-alias').p50)}`,
+      ratio: times(of('ws-message/single').p50 / of('slim:ws-message-no-alias').p50),
+      target: '—',
+      status: 'info',
+    },
+    {
+      figure: fig5b,
+      measurement: 'ws-message single file, env-only credentials: raw (gzip)',
+      value: `${kb(message.single.initBytes)} (gz ${kb(message.single.initGzipBytes)})`,
+      reference: `SDK default chain ${kb(s.messagePlain.initBytes)} (gz ${kb(s.messagePlain.initGzipBytes)})`,
+      ratio: times(message.single.initBytes / s.messagePlain.initBytes),
+      target: '—',
+      status: 'info',
+    },
+    {
+      figure: fig5b,
+      measurement: 'management API chunk (splitting), env-only credentials',
+      value: `${kb(message.split.lazyBytes)} (gz ${kb(message.split.lazyGzipBytes)})`,
+      reference: `SDK default chain ${kb(s.messagePlainSplit.lazyBytes)} (gz ${kb(s.messagePlainSplit.lazyGzipBytes)})`,
+      ratio: times(message.split.lazyBytes / s.messagePlainSplit.lazyBytes),
+      target: '—',
+      status: 'info',
+    },
+    {
+      figure: fig5b,
+      measurement: 'ws-message first frame (SDK evaluated), single file p50',
+      value: ms(frame('ws-message/single').p50),
+      reference: `SDK default chain ${ms(frame('slim:ws-message-no-alias').p50)}`,
+      ratio: times(frame('ws-message/single').p50 / frame('slim:ws-message-no-alias').p50),
+      target: '—',
+      status: 'info',
+    },
+  );
+  const redisJose = of('slim:redis-jose');
+  for (const [label, key, b] of [
+    ['ioredis + jose', 'slim:redis-jose', s.redisJose],
+    ['ioredis + jose + mgmt API, SDK default chain', 'slim:redis-jose-sdk-no-alias', s.redisJoseSdkPlain],
+    ['ioredis + jose + mgmt API, env-only credentials', 'slim:redis-jose-sdk', s.redisJoseSdk],
+  ] as const) {
+    rows.push({
+      figure: fig5b,
+      measurement: `${label} (eager) import p50`,
+      value: ms(of(key).p50),
+      reference: `${kb(b.initBytes)}; ioredis + jose ${ms(redisJose.p50)}`,
+      ratio: times(of(key).p50 / redisJose.p50),
+      target: '—',
+      status: 'info',
+    });
+  }
+
+  const packages = (b: Bundle) => new Set(b.contributors.filter(([, bytes]) => bytes > 0).map(([n]) => n));
+  const kept = packages(message.single);
+  const dropped = s.messagePlain.contributors
+    .filter(([name, bytes]) => bytes > 0 && !kept.has(name))
+    .map(([name, bytes]) => `${name} ${kb(bytes)}`);
+  const top = (b: Bundle) =>
+    b.contributors
+      .slice(0, 6)
+      .map(([name, bytes]) => `${name} ${kb(bytes)}`)
+      .join(', ');
+  const notes = [
+    `Floors (figure 5): ${Object.entries(FLOOR_LIBRARIES)
+      .map(([name, libs]) => `${name}: ${libs}`)
+      .join('; ')}. Built with the same options and plugins; ws-message and ws-disconnect share one.`,
+    `Env-only credentials leave out of every pushing bundle: ${dropped.join(', ')}.`,
+    `Largest inputs, http single file: ${top(built.functions.http.single)}; ws-message: ${top(message.single)}.`,
+    `Management API chunk of the ws-message split build: ${message.split.contributors
+      .filter(([name]) => /^@(aws-sdk|smithy|aws)\//.test(name))
+      .slice(0, 5)
+      .map(([name, bytes]) => `${name} ${kb(bytes)}`)
+      .join(', ')}.`,
+    'First frame: a $default frame from an unknown connection (Redis GET, error push and disconnect answered 410 ' +
+      'by a stub), invoked right after the import in the same child.',
+  ];
+  return { rows, raw: { samples, bundles: built }, notes };
 }

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { provisionServices } from './bench-env.js';
-import { COMMON } from './cold-start-bench.js';
+import { SST_BUILD as COMMON } from './bundles.js';
 import { median, shuffle } from './stats.js';
 
 /**

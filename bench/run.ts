@@ -7,45 +7,56 @@ import { type AuthBenchOptions, benchLogin, benchMe, benchRefresh, createAccount
 import { provisionServices } from './bench-env.js';
 import { benchHandlerInit } from './handler-init-bench.js';
 import { type FigureResult, renderTable } from './report.js';
+import { rightSize } from './right-size.js';
+import { benchSendMessage } from './send-message-bench.js';
 import { benchRealtime, type RealtimeBenchOptions } from './ws-bench.js';
 
-// `npm run bench`: every figure beside its same-run reference and its target; raw JSON in .data/bench.
+// `npm run bench` (≈ 4 min; `npm run bench -- --quick` ≈ 1.5 min): every figure beside its same-run reference
+// and its target; raw JSON in .data/bench/latest.json. Benchmarks print; they assert nothing.
 const ROOT = resolve(import.meta.dirname, '..');
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 
-const intFrom = (name: string, fallback: number): number => {
+const intFrom = (name: string, full: number, quickValue = full): number => {
   const raw = process.env[name];
-  const value = raw === undefined ? fallback : Number(raw);
+  const value = raw === undefined ? (quick ? quickValue : full) : Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
   return value;
 };
 
-const pairCounts = (process.env.BENCH_WS_PAIRS ?? '1,50,200').split(',').map(Number);
+const pairCounts = (process.env.BENCH_WS_PAIRS ?? (quick ? '1' : '1,50,200')).split(',').map(Number);
 if (!pairCounts.every((count) => Number.isInteger(count) && count >= 1)) {
   throw new Error('BENCH_WS_PAIRS must be a comma-separated list of positive integers');
 }
 
-const options: AuthBenchOptions & { coldRounds: number; coldBudgetMs: number; ws: RealtimeBenchOptions } = {
+const options: AuthBenchOptions & {
+  coldRounds: number;
+  coldBudgetMs: number;
+  ws: RealtimeBenchOptions;
+  send: { messages: number; warmup: number; trafficUnits: number };
+} = {
   bcryptCost: intFrom('BENCH_BCRYPT_COST', 12),
-  loginIterations: intFrom('BENCH_LOGIN_ITERATIONS', 20),
+  loginIterations: intFrom('BENCH_LOGIN_ITERATIONS', 20, 8),
   loginConcurrency: intFrom('BENCH_LOGIN_CONCURRENCY', 4),
-  loginThroughputRounds: intFrom('BENCH_LOGIN_THROUGHPUT_ROUNDS', 3),
-  fastIterations: intFrom('BENCH_FAST_ITERATIONS', 2000),
-  trafficUnits: intFrom('BENCH_TRAFFIC_UNITS', 200),
-  coldRounds: intFrom('BENCH_COLD_ROUNDS', 9),
-  // Caps per phase (≈ 3.5 min in all with figure 6), reached only when the machine is busy; the table shows each n.
-  budgetMs: { login: 45_000, loginThroughput: 25_000, refresh: 15_000, me: 15_000 },
-  coldBudgetMs: 30_000,
+  loginThroughputRounds: intFrom('BENCH_LOGIN_THROUGHPUT_ROUNDS', 3, 1),
+  fastIterations: intFrom('BENCH_FAST_ITERATIONS', 2000, 500),
+  trafficUnits: intFrom('BENCH_TRAFFIC_UNITS', 200, 50),
+  coldRounds: intFrom('BENCH_COLD_ROUNDS', 11, 5),
+  // Caps per phase, reached only when the machine is busy; the table shows each n.
+  budgetMs: quick
+    ? { login: 20_000, loginThroughput: 10_000, refresh: 5_000, me: 5_000 }
+    : { login: 40_000, loginThroughput: 20_000, refresh: 12_000, me: 12_000 },
+  coldBudgetMs: quick ? 30_000 : 75_000,
   ws: {
     pairCounts,
-    rounds: intFrom('BENCH_WS_ROUNDS', 3),
-    runMs: intFrom('BENCH_WS_RUN_MS', 2000),
+    rounds: intFrom('BENCH_WS_ROUNDS', 3, 2),
+    runMs: intFrom('BENCH_WS_RUN_MS', 2000, 1000),
     warmupMs: 400,
     // Each unit is a whole message through the emulator, with MONITOR on: fewer are enough.
-    trafficUnits: Math.min(50, intFrom('BENCH_TRAFFIC_UNITS', 200)),
-    breakdownMessages: 100,
-    // Latency rounds of all pair counts together; connecting and the breakdown come on top (≈ 15 s).
-    budgetMs: 40_000,
+    trafficUnits: Math.min(50, intFrom('BENCH_TRAFFIC_UNITS', 200, 50)),
+    // Latency rounds of all pair counts together; connecting comes on top.
+    budgetMs: quick ? 10_000 : 35_000,
   },
+  send: { messages: intFrom('BENCH_SEND_MESSAGES', 300, 100), warmup: 20, trafficUnits: 50 },
 };
 
 const progress = (message: string): void => {
@@ -70,9 +81,9 @@ process.once('unhandledRejection', bail(1));
 const figures: FigureResult[] = [];
 try {
   progress(
-    'figures 4–5: bundling (single file and splitting) and cold-importing the handlers vs hello-world',
+    'figures 4–5: bundling every function (single file, splitting, previous commit) and cold-importing them',
   );
-  const cold = await benchHandlerInit({
+  const init = await benchHandlerInit({
     rounds: options.coldRounds,
     budgetMs: options.coldBudgetMs,
     lambdaEnv: services.vars,
@@ -87,14 +98,24 @@ try {
     const refresh = await benchRefresh(aut, account, options);
     progress('figure 1: login (slow: one bcrypt per request)');
     const login = await benchLogin(aut, account, options);
-    figures.push(login, refresh, me, cold);
+    const cost = rightSize({
+      loginWallMs: login.raw.wall.inProcess.p50,
+      loginCpuMs: login.raw.cpu.inProcess.p50,
+      meWallMs: me.raw.wall.inProcess.p50,
+      meCpuMs: me.raw.cpu.inProcess.p50,
+      httpInitMs: init.deployedImportMs.http,
+    });
+    figures.push(login, refresh, me, init);
+    progress('figure 7: sendMessage through the ws-message handler, counted per message');
+    const send = await benchSendMessage(services, options.send);
+    progress(
+      `figure 6: WebSocket chat through the emulator vs a plain ws relay (${pairCounts.join(', ')} pairs)`,
+    );
+    const realtime = await benchRealtime(services, options.ws, progress);
+    figures.push(realtime, send, cost);
   } finally {
     await aut.stop();
   }
-  progress(
-    `figure 6: WebSocket chat through the emulator vs a plain ws relay (${pairCounts.join(', ')} pairs)`,
-  );
-  figures.push(await benchRealtime(services, options.ws, progress));
 } finally {
   await services.cleanup();
 }
@@ -104,7 +125,7 @@ const misses = rows.filter((row) => row.status === 'MISS');
 const elapsedS = performance.now() / 1000;
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadBefore[0]?.toFixed(2)} → ${loadavg()[0]?.toFixed(2)}`;
 console.log(
-  `\nBenchmark ${startedAt.toISOString()} · node ${process.version} · ${machine} · ${elapsedS.toFixed(0)} s`,
+  `\nBenchmark ${startedAt.toISOString()}${quick ? ' (quick)' : ''} · node ${process.version} · ${machine} · ${elapsedS.toFixed(0)} s`,
 );
 console.log(
   'Medians are p50; p99 is nearest-rank (= max for small n). Variants interleaved in random order.\n',
@@ -123,6 +144,7 @@ await mkdir(outDir, { recursive: true });
 const outFile = join(outDir, 'latest.json');
 const json = {
   startedAt: startedAt.toISOString(),
+  quick,
   elapsedSeconds: elapsedS,
   node: process.version,
   cpus: cpus().length,

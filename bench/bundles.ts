@@ -1,0 +1,143 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** The esbuild plugins SST's `nodejs.plugins` loads for the HTTP and WebSocket functions (stacks/api.ts). */
+export const DEPLOYED_PLUGINS_FILE = join(ROOT, 'stacks', 'esbuild-plugins.mjs');
+
+/** The very module SST imports, so the bench and the deployed bundles cannot drift apart. */
+export async function deployedPlugins(): Promise<Plugin[]> {
+  const module = (await import(pathToFileURL(DEPLOYED_PLUGINS_FILE).href)) as { default: Plugin[] };
+  return module.default;
+}
+
+// SST 4.17's ESM banner (pkg/runtime/node/build.go): CJS dependencies (pg, ioredis, bcryptjs) call `require`.
+const SST_BANNER = [
+  `import { createRequire as topLevelCreateRequire } from 'module';`,
+  'const require = topLevelCreateRequire(import.meta.url);',
+  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+  'const __filename = topLevelFileUrlToPath(import.meta.url)',
+  'const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))',
+].join('\n');
+
+/** As SST builds a Node.js function for deploy: bundled, minified, ESM, module entry points first, names kept. */
+export const SST_BUILD: BuildOptions = {
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  keepNames: true,
+  external: ['sharp', 'pg-native'],
+  banner: { js: SST_BANNER },
+  metafile: true,
+  logLevel: 'error',
+};
+
+export type Source = { entry: string } | { code: string };
+
+export interface BuildRequest {
+  /** Output directory name under `outRoot`. */
+  name: string;
+  source: Source;
+  /** SST `nodejs.splitting`: dynamic imports become chunks of their own, loaded on first use. */
+  splitting: boolean;
+  plugins: Plugin[];
+  outRoot: string;
+  /** The tree the sources come from (the previous commit's worktree for the before/after figures). */
+  root?: string;
+}
+
+export interface Bundle {
+  name: string;
+  /** The file a Lambda would load (`handler` lives here). */
+  entry: string;
+  splitting: boolean;
+  /** What Node reads and parses at init: the entry and every chunk it imports statically. */
+  initBytes: number;
+  initGzipBytes: number;
+  /** Chunks reached only through import(): parsed on first use (0 without splitting). */
+  lazyBytes: number;
+  lazyGzipBytes: number;
+  /** Output bytes per npm package (or `(app)`), largest first, over every output file. */
+  contributors: [string, number][];
+}
+
+export const packageOf = (input: string): string =>
+  /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(app)';
+
+function contributorsOf(metafile: Metafile): [string, number][] {
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(input);
+      byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...byPackage].sort((a, b) => b[1] - a[1]);
+}
+
+/** Builds one function (or reference file) as SST would, and sizes what is parsed at init vs on first use. */
+export async function bundle(request: BuildRequest): Promise<Bundle> {
+  const root = request.root ?? ROOT;
+  const outdir = join(request.outRoot, request.name.replace(/[^A-Za-z0-9]+/g, '-'));
+  await rm(outdir, { recursive: true, force: true });
+  const sourcefile = 'entry.ts';
+  const entryOptions: BuildOptions =
+    'entry' in request.source
+      ? { entryPoints: { index: join(root, request.source.entry) } }
+      : { stdin: { contents: request.source.code, resolveDir: root, loader: 'ts', sourcefile } };
+  const result = await build({
+    ...SST_BUILD,
+    ...entryOptions,
+    absWorkingDir: root,
+    plugins: request.plugins,
+    outdir,
+    entryNames: 'index',
+    chunkNames: 'chunk-[hash]',
+    outExtension: { '.js': '.mjs' },
+    splitting: request.splitting,
+  });
+  const { metafile } = result;
+  if (!metafile) throw new Error('esbuild returned no metafile');
+  const { outputs } = metafile;
+  const entryKey = relative(root, join(outdir, 'index.mjs'));
+  if (!outputs[entryKey]) throw new Error(`no entry output ${entryKey} for ${request.name}`);
+  const atInit = new Set<string>();
+  const visit = (key: string): void => {
+    if (atInit.has(key)) return;
+    atInit.add(key);
+    for (const imported of outputs[key]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    }
+  };
+  visit(entryKey);
+  const sizes = { initBytes: 0, initGzipBytes: 0, lazyBytes: 0, lazyGzipBytes: 0 };
+  for (const key of Object.keys(outputs)) {
+    const code = await readFile(join(root, key));
+    const gzip = gzipSync(code).length;
+    if (atInit.has(key)) {
+      sizes.initBytes += code.length;
+      sizes.initGzipBytes += gzip;
+    } else {
+      sizes.lazyBytes += code.length;
+      sizes.lazyGzipBytes += gzip;
+    }
+  }
+  return {
+    name: request.name,
+    entry: join(outdir, 'index.mjs'),
+    splitting: request.splitting,
+    ...sizes,
+    contributors: contributorsOf(metafile),
+  };
+}
+
+/** Bytes of the given packages (by name or pattern) in a bundle. */
+export const bytesOf = (built: Bundle, match: (name: string) => boolean): number =>
+  built.contributors.filter(([name]) => match(name)).reduce((sum, [, bytes]) => sum + bytes, 0);
