@@ -1,5 +1,8 @@
-import { resolve } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -14,6 +17,30 @@ const FUNCTIONS = {
 } as const;
 
 type FunctionName = keyof typeof FUNCTIONS;
+
+/** The esbuild plugins file SST's `nodejs.plugins` loads for the functions that push (stacks/api.ts, realtime.ts). */
+const PLUGINS_FILE = 'stacks/esbuild-plugins.mjs';
+const PUSHING: FunctionName[] = ['http', 'ws-connect', 'ws-message', 'ws-disconnect'];
+const SHIM = join(ROOT, 'shared/adapters/apigw/env-credential-provider.ts');
+
+/**
+ * The AWS SDK's default credential chain beyond its env-variable link: SSO, ini files, credential_process, web
+ * identity, container/instance metadata, and the STS/SSO clients those use. A Lambda never runs any of it.
+ */
+const CREDENTIAL_CHAIN = [
+  '@aws-sdk/credential-provider-node',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/token-providers',
+  '@aws-sdk/nested-clients',
+  '@aws-sdk/client-sso',
+  '@aws-sdk/client-sts',
+  '@smithy/credential-provider-imds',
+];
 
 /** The npm packages (or zod's full API, `zod/v4/classic`) whose code ended up in a bundle. */
 function packagesIn(metafile: Metafile): Set<string> {
@@ -31,7 +58,7 @@ function packagesIn(metafile: Metafile): Set<string> {
 }
 
 /** Built as SST's Node.js ESM build does (minified, bundled, ESM entry points first); nothing written. */
-async function bundle(entry: string): Promise<Set<string>> {
+async function bundle(entry: string, plugins: Plugin[]): Promise<Set<string>> {
   const result = await build({
     entryPoints: [entry],
     absWorkingDir: ROOT,
@@ -44,26 +71,82 @@ async function bundle(entry: string): Promise<Set<string>> {
     metafile: true,
     write: false,
     logLevel: 'silent',
+    plugins,
   });
   return packagesIn(result.metafile);
 }
 
 // Each function carries only what it calls: a package landing where it is never used is a failure here.
 const FORBIDDEN: Record<FunctionName, string[]> = {
-  http: ['@scalar/api-reference', '@scalar/hono-api-reference'],
-  'ws-connect': ['pg', 'drizzle-orm', 'bcryptjs', '@hono/zod-openapi', 'hono', 'zod (full API)'],
-  'ws-message': ['pg', 'drizzle-orm', 'bcryptjs', '@hono/zod-openapi', 'hono', 'jose', 'zod (full API)'],
-  'ws-disconnect': ['pg', 'drizzle-orm', 'bcryptjs', '@hono/zod-openapi', 'hono', 'jose', 'zod (full API)'],
+  http: ['@scalar/api-reference', '@scalar/hono-api-reference', ...CREDENTIAL_CHAIN],
+  'ws-connect': [
+    'pg',
+    'drizzle-orm',
+    'bcryptjs',
+    '@hono/zod-openapi',
+    'hono',
+    'zod (full API)',
+    ...CREDENTIAL_CHAIN,
+  ],
+  'ws-message': [
+    'pg',
+    'drizzle-orm',
+    'bcryptjs',
+    '@hono/zod-openapi',
+    'hono',
+    'jose',
+    'zod (full API)',
+    ...CREDENTIAL_CHAIN,
+  ],
+  'ws-disconnect': [
+    'pg',
+    'drizzle-orm',
+    'bcryptjs',
+    '@hono/zod-openapi',
+    'hono',
+    'jose',
+    'zod (full API)',
+    ...CREDENTIAL_CHAIN,
+  ],
   // ioredis stays: the migrator mirrors users into the Redis user directory after the schema migrations.
   migrate: ['jose', 'bcryptjs', 'hono', '@hono/zod-openapi', '@aws-sdk/client-apigatewaymanagementapi'],
 };
+
+/** One request through SST's own plugin bridge (the Node child its CLI runs for `nodejs.plugins`). */
+function resolveThroughSstBridge(specifier: string): Promise<Record<string, unknown>> {
+  const bridge = join(ROOT, '.sst/platform/functions/nodejs-runtime/plugin.mjs');
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [bridge, join(ROOT, PLUGINS_FILE)], { cwd: ROOT });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) {
+        child.kill();
+        resolvePromise((JSON.parse(line) as { value: Record<string, unknown> }).value);
+      }
+    });
+    child.once('error', reject);
+    const value = {
+      path: specifier,
+      importer: join(ROOT, 'x.js'),
+      namespace: 'file',
+      resolveDir: ROOT,
+      kind: 'import-statement',
+    };
+    child.stdin.write(`${JSON.stringify({ id: 0, command: 'resolve', value })}\n`);
+  });
+}
 
 describe('function bundles (esbuild metafile, as deployed)', () => {
   const bundles = new Map<FunctionName, Set<string>>();
 
   beforeAll(async () => {
+    const { default: plugins } = (await import(pathToFileURL(join(ROOT, PLUGINS_FILE)).href)) as {
+      default: Plugin[];
+    };
     for (const [name, entry] of Object.entries(FUNCTIONS) as [FunctionName, string][]) {
-      bundles.set(name, await bundle(entry));
+      bundles.set(name, await bundle(entry, PUSHING.includes(name) ? plugins : []));
     }
   }, 120_000);
 
@@ -83,5 +166,25 @@ describe('function bundles (esbuild metafile, as deployed)', () => {
     expect([...(bundles.get('migrate') ?? [])]).toEqual(
       expect.arrayContaining(['pg', 'drizzle-orm', 'ioredis']),
     );
+  });
+
+  it('gives every pushing function the env-variable credential link in place of the default chain', () => {
+    for (const name of PUSHING) {
+      expect(bundles.get(name)).toContain('@aws-sdk/credential-provider-env');
+    }
+  });
+
+  it('hands the plugins file to SST for the HTTP and WebSocket functions', () => {
+    for (const stack of ['stacks/api.ts', 'stacks/realtime.ts']) {
+      expect(readFileSync(join(ROOT, stack), 'utf8')).toContain(`plugins: '${PLUGINS_FILE}'`);
+    }
+  });
+
+  it("swaps the credential chain through SST's own plugin bridge, not only through esbuild's API", async () => {
+    expect(await resolveThroughSstBridge('@aws-sdk/credential-provider-node')).toEqual({
+      path: SHIM,
+      namespace: 'file',
+    });
+    expect(await resolveThroughSstBridge('ioredis')).toEqual({});
   });
 });
