@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { provisionServices } from './bench-env.js';
-import { SST_BUILD as COMMON } from './bundles.js';
+import { SST_BUILD as COMMON, deployedPlugins } from './bundles.js';
 import { median, shuffle } from './stats.js';
 
 /**
@@ -21,7 +21,7 @@ const ROUNDS = Number(process.env.BENCH_INIT_ROUNDS ?? 7);
 const PROFILE_RUNS = Number(process.env.BENCH_INIT_PROFILE_RUNS ?? 6);
 const src = (path: string): string => JSON.stringify(join(ROOT, path));
 
-// What-if swaps, resolved only for imports made by shared/composition/http-deps.ts.
+// What-if swaps, each resolved only for imports made by the file its key names.
 const QUIET_LOGGER = `export class Logger {
   constructor() {}
   debug() {} info() {} warn() {} error(message, details) { console.error(JSON.stringify({ message, ...details })); }
@@ -72,62 +72,12 @@ function swap(replacements: Record<string, string>): Plugin {
   };
 }
 
-// Configuration and frame validation without zod (hand-written, as a lower bound for zod/mini or plain code).
-const PLAIN_ENV = `const int = (source, key, fallback) => {
-  const raw = source[key]; const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value)) throw new Error('Invalid configuration: ' + key); return value; };
-const str = (source, key, fallback) => { const value = source[key] ?? fallback;
-  if (value === undefined || value === '') throw new Error('Invalid configuration: ' + key); return value; };
-const csv = (value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
-export function loadEnv(source = process.env) {
-  return { NODE_ENV: source.NODE_ENV ?? 'production', LOG_LEVEL: source.LOG_LEVEL ?? 'INFO',
-    DATABASE_URL: new URL(str(source, 'DATABASE_URL')).href, DATABASE_CONNECT_TIMEOUT_MS: int(source, 'DATABASE_CONNECT_TIMEOUT_MS', 1000),
-    DATABASE_STATEMENT_TIMEOUT_MS: int(source, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000), DATABASE_POOL_MAX: int(source, 'DATABASE_POOL_MAX', 1),
-    REDIS_URL: new URL(str(source, 'REDIS_URL')).href, REDIS_MODE: source.REDIS_MODE ?? 'standalone', REDIS_KEY_PREFIX: source.REDIS_KEY_PREFIX ?? '',
-    REDIS_COMMAND_TIMEOUT_MS: int(source, 'REDIS_COMMAND_TIMEOUT_MS', 500), JWT_SIGNING_KEY: str(source, 'JWT_SIGNING_KEY'),
-    JWT_PREVIOUS_PUBLIC_KEYS: source.JWT_PREVIOUS_PUBLIC_KEYS ?? '[]', JWT_ISSUER: source.JWT_ISSUER ?? 'serverless-auth-chat',
-    PASSWORD_PEPPER: str(source, 'PASSWORD_PEPPER'), BCRYPT_COST: int(source, 'BCRYPT_COST', 12),
-    ACCESS_TOKEN_TTL_SECONDS: int(source, 'ACCESS_TOKEN_TTL_SECONDS', 900), REFRESH_TOKEN_TTL_SECONDS: int(source, 'REFRESH_TOKEN_TTL_SECONDS', 2592000),
-    SESSION_ABSOLUTE_TTL_SECONDS: int(source, 'SESSION_ABSOLUTE_TTL_SECONDS', 7776000), REFRESH_GRACE_SECONDS: int(source, 'REFRESH_GRACE_SECONDS', 10),
-    LOGIN_ACCOUNT_LIMIT: int(source, 'LOGIN_ACCOUNT_LIMIT', 100), LOGIN_IP_LIMIT: int(source, 'LOGIN_IP_LIMIT', 100),
-    LOGIN_WINDOW_SECONDS: int(source, 'LOGIN_WINDOW_SECONDS', 900), REGISTER_IP_LIMIT: int(source, 'REGISTER_IP_LIMIT', 30),
-    REGISTER_WINDOW_SECONDS: int(source, 'REGISTER_WINDOW_SECONDS', 3600), COOKIE_SECURE: (source.COOKIE_SECURE ?? 'true') !== 'false',
-    ALLOWED_ORIGINS: csv(source.ALLOWED_ORIGINS), MAX_BODY_BYTES: int(source, 'MAX_BODY_BYTES', 16384),
-    WS_MANAGEMENT_ENDPOINT: source.WS_MANAGEMENT_ENDPOINT, WS_ALLOWED_ORIGINS: csv(source.WS_ALLOWED_ORIGINS),
-    WS_TICKET_TTL_SECONDS: int(source, 'WS_TICKET_TTL_SECONDS', 30), WS_CONNECTION_TTL_SECONDS: int(source, 'WS_CONNECTION_TTL_SECONDS', 7500),
-    WS_FRAME_LIMIT: int(source, 'WS_FRAME_LIMIT', 30), WS_FRAME_WINDOW_SECONDS: int(source, 'WS_FRAME_WINDOW_SECONDS', 10),
-    WS_USER_FRAME_LIMIT: int(source, 'WS_USER_FRAME_LIMIT', 100), WS_MAX_CONNECTIONS_PER_USER: int(source, 'WS_MAX_CONNECTIONS_PER_USER', 10),
-    WS_CONNECT_LIMIT: int(source, 'WS_CONNECT_LIMIT', 30), WS_CONNECT_WINDOW_SECONDS: int(source, 'WS_CONNECT_WINDOW_SECONDS', 60),
-    MESSAGE_LIMIT: int(source, 'MESSAGE_LIMIT', 60), MESSAGE_WINDOW_SECONDS: int(source, 'MESSAGE_WINDOW_SECONDS', 60),
-    SEARCH_LIMIT: int(source, 'SEARCH_LIMIT', 30), SEARCH_WINDOW_SECONDS: int(source, 'SEARCH_WINDOW_SECONDS', 60),
-    TICKET_LIMIT: int(source, 'TICKET_LIMIT', 30), TICKET_WINDOW_SECONDS: int(source, 'TICKET_WINDOW_SECONDS', 60),
-    LOGIN_ACCOUNT_IP_LIMIT: int(source, 'LOGIN_ACCOUNT_IP_LIMIT', 10),
-    AWS_REGION: source.AWS_REGION ?? 'us-east-1' };
-}`;
-const PLAIN_FRAMES = `import { AppError } from ${src('shared/domain/errors.ts')};
-export const MAX_FRAME_BYTES = 24 * 1024;
-export function clientMsgIdOf(raw) { const v = raw?.clientMsgId; return typeof v === 'string' && v.length <= 64 ? v : undefined; }
-const SHAPES = { sendMessage: ['to', 'body', 'clientMsgId'], typing: ['to'], markRead: ['peerId', 'upTo'], ping: [] };
-export function parseClientFrame(body) {
-  if (Buffer.byteLength(body, 'utf8') > MAX_FRAME_BYTES) throw new AppError('payload_too_large', 'too large');
-  let raw; try { raw = JSON.parse(body); } catch { throw new AppError('malformed_json', 'Frame is not valid JSON'); }
-  const fields = raw && typeof raw === 'object' ? SHAPES[raw.action] : undefined;
-  const bad = fields === undefined ? ['action'] : fields.filter((f) => typeof raw[f] !== 'string');
-  if (bad.length > 0) throw new AppError('validation_failed', 'Frame failed validation',
-    { details: bad.map((path) => ({ path, message: 'Invalid input' })), cause: raw });
-  const frame = { action: raw.action }; for (const f of fields) frame[f] = raw[f];
-  return { frame, raw };
-}`;
-
 const DEPS = 'shared/composition/http-deps.ts|';
-const NO_LOGGER = { [`${DEPS}@aws-lambda-powertools/logger`]: QUIET_LOGGER };
+// Every function's logger comes from the realtime composition root (loggerFor).
+const NO_LOGGER = { 'shared/composition/realtime-deps.ts|@aws-lambda-powertools/logger': QUIET_LOGGER };
 const LAZY_DB = {
-  [`${DEPS}./adapters/db/client.js`]: LAZY_DB_CLIENT,
-  [`${DEPS}./adapters/db/user-repository.js`]: LAZY_USER_REPOSITORY,
-};
-const NO_ZOD = {
-  'functions/resource-env.ts|../shared/config/env.js': PLAIN_ENV,
-  'shared/ws/handle-frame.ts|./client-frames.js': PLAIN_FRAMES,
+  [`${DEPS}../adapters/db/client.js`]: LAZY_DB_CLIENT,
+  [`${DEPS}../adapters/db/user-repository.js`]: LAZY_USER_REPOSITORY,
 };
 
 // Standalone pieces: each imports only what it names, so (its time − hello-world) is its own init cost.
@@ -138,7 +88,7 @@ const PIECES: Record<string, string> = {
     export const handler = handle(new Hono().get('/', (c) => c.text('ok')));`,
   zod: `import { z } from 'zod'; globalThis.keep = z.object({ a: z.string() });`,
   'zod/mini': `import * as z from 'zod/mini'; globalThis.keep = z.object({ a: z.string() });`,
-  'env.ts (zod + loadEnv)': `import { loadEnv } from ${src('shared/config/env.ts')}; globalThis.keep = loadEnv(process.env);`,
+  'env.ts (zod/mini + loadEnv)': `import { loadEnv } from ${src('shared/config/env.ts')}; globalThis.keep = loadEnv(process.env);`,
   '@hono/zod-openapi': `import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'; globalThis.keep = [OpenAPIHono, createRoute, z];`,
   'create-app.ts import': `import { createApp } from ${src('shared/http/create-app.ts')}; globalThis.keep = createApp;`,
   'create-app.ts import + createApp()': `import { createApp } from ${src('shared/http/create-app.ts')};
@@ -158,7 +108,7 @@ const PIECES: Record<string, string> = {
     globalThis.keep = new ApiGatewayManagementApiClient({ endpoint: 'http://127.0.0.1:9/x', region: 'us-east-1' });`,
 };
 
-const HANDLERS: Record<string, { entry: string; swaps?: Record<string, string> }> = {
+const HANDLERS: Record<string, { entry: string; swaps?: Record<string, string>; plain?: boolean }> = {
   'http.ts': { entry: 'functions/http.ts' },
   'http.ts − Powertools Logger': { entry: 'functions/http.ts', swaps: NO_LOGGER },
   'http.ts with lazy pg + drizzle': { entry: 'functions/http.ts', swaps: LAZY_DB },
@@ -167,21 +117,10 @@ const HANDLERS: Record<string, { entry: string; swaps?: Record<string, string> }
     swaps: { ...LAZY_DB, ...NO_LOGGER },
   },
   'ws/connect.ts': { entry: 'functions/ws/connect.ts' },
-  'ws/connect.ts − zod': { entry: 'functions/ws/connect.ts', swaps: NO_ZOD },
-  'ws/connect.ts with lazy pg + drizzle − Logger': {
-    entry: 'functions/ws/connect.ts',
-    swaps: { ...LAZY_DB, ...NO_LOGGER },
-  },
-  'ws/connect.ts with lazy pg + drizzle − Logger − zod': {
-    entry: 'functions/ws/connect.ts',
-    swaps: { ...LAZY_DB, ...NO_LOGGER, ...NO_ZOD },
-  },
   'ws/message.ts': { entry: 'functions/ws/message.ts' },
-  'ws/message.ts − zod': { entry: 'functions/ws/message.ts', swaps: NO_ZOD },
-  'ws/message.ts with lazy pg + drizzle − Logger − zod': {
-    entry: 'functions/ws/message.ts',
-    swaps: { ...LAZY_DB, ...NO_LOGGER, ...NO_ZOD },
-  },
+  'ws/message.ts − Logger': { entry: 'functions/ws/message.ts', swaps: NO_LOGGER },
+  // Every build above uses the deployed plugins (stacks/esbuild-plugins.mjs); this one the SDK's whole chain.
+  'ws/message.ts, SDK default credential chain': { entry: 'functions/ws/message.ts', plain: true },
 };
 
 interface Built {
@@ -337,9 +276,14 @@ try {
   };
   await mkdir(OUT, { recursive: true });
   const builds: Built[] = [];
-  for (const [name, contents] of Object.entries(PIECES)) builds.push(await buildSplit(name, { contents }));
-  for (const [name, { entry, swaps }] of Object.entries(HANDLERS)) {
-    builds.push(await buildSplit(name, { entry }, swaps ? [swap(swaps)] : []));
+  const deployed = await deployedPlugins();
+  for (const [name, contents] of Object.entries(PIECES)) {
+    builds.push(await buildSplit(name, { contents }, deployed));
+  }
+  for (const [name, { entry, swaps, plain }] of Object.entries(HANDLERS)) {
+    builds.push(
+      await buildSplit(name, { entry }, [...(swaps ? [swap(swaps)] : []), ...(plain ? [] : deployed)]),
+    );
   }
   const runs = new Map<string, Run[]>(builds.map((b) => [b.name, []]));
   const started = performance.now();
