@@ -17,6 +17,8 @@ export function createStorage(vpc: sst.aws.Vpc) {
   const redis = new sst.aws.Redis('Redis', {
     vpc,
     engine: 'valkey',
+    // SST's default for valkey, pinned: docker-compose.yml runs valkey/valkey 7.2 to match.
+    version: '7.2',
     // Cluster mode (one shard) with TLS and an AUTH token: the adapter connects with REDIS_MODE=cluster, rediss://.
     cluster: { nodes: 1 },
     // Sessions, connection records and messages are data, not cache: fail writes rather than evict silently.

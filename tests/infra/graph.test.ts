@@ -358,6 +358,22 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
     expect(parameters).toContainEqual({ name: 'maxmemory-policy', value: 'noeviction' });
   });
 
+  it('has docker-compose.yml run the engines production runs, every image pinned to an exact version', () => {
+    const compose = readFileSync('docker-compose.yml', 'utf8');
+    const images = [...compose.matchAll(/^\s*image:\s*(\S+)$/gm)].map((match) => String(match[1]));
+    expect(images.length).toBeGreaterThanOrEqual(3);
+    // Exact releases, not floating tags (`16-alpine`, `latest`): Postgres numbers them major.minor since 10.
+    for (const image of images)
+      expect(image).toMatch(image.startsWith('postgres:') ? /:\d+\.\d+-/ : /:\d+\.\d+\.\d+(-[a-z0-9.]+)?$/);
+    const db = one(graphs.ci, 'aws:rds/instance:Instance', 'DbInstance').inputs;
+    const redis = one(graphs.ci, 'aws:elasticache/replicationGroup:ReplicationGroup', 'RedisCluster').inputs;
+    expect(images).toContainEqual(expect.stringMatching(new RegExp(`^postgres:${db.engineVersion}\\.`)));
+    expect(redis.engine).toBe('valkey');
+    expect(images).toContainEqual(
+      expect.stringMatching(new RegExp(`^valkey/valkey:${redis.engineVersion}\\.`)),
+    );
+  });
+
   it('serves the web client and the API paths from one Router origin', () => {
     const apiHost = new URL(String(graphs.ci.outputs.apiUrl)).host;
     const updates = graphs.ci.resources.filter((r) => r.name.endsWith('.sst.aws.KvRoutesUpdate'));
