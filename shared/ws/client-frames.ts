@@ -35,24 +35,40 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** Size check, JSON parse and schema validation, each failure with its own error code. */
-export function parseClientFrame(body: string): { frame: ClientFrame; raw: unknown } {
+/** A frame read once: the validated frame, or the error to answer with; either way its usable clientMsgId. */
+export type ParsedFrame =
+  | { ok: true; frame: ClientFrame; clientMsgId?: string }
+  | { ok: false; error: AppError; clientMsgId?: string };
+
+/**
+ * Size check, JSON parse and schema validation, each failure with its own error code. Never throws: the
+ * caller answers a bad frame only once the socket has been authorised and counted.
+ */
+export function parseClientFrame(body: string): ParsedFrame {
   if (Buffer.byteLength(body, 'utf8') > MAX_FRAME_BYTES) {
-    throw new AppError('payload_too_large', `Frames are limited to ${MAX_FRAME_BYTES} bytes`);
+    return {
+      ok: false,
+      error: new AppError('payload_too_large', `Frames are limited to ${MAX_FRAME_BYTES} bytes`),
+    };
   }
   let raw: unknown;
   try {
     raw = JSON.parse(body);
   } catch {
-    throw new AppError('malformed_json', 'Frame is not valid JSON');
+    return { ok: false, error: new AppError('malformed_json', 'Frame is not valid JSON') };
   }
+  const clientMsgId = clientMsgIdOf(raw);
   const parsed = z.safeParse(ClientFrame, raw);
   if (!parsed.success) {
     const details = parsed.error.issues.map((issue) => ({
       path: issue.path.map(String).join('.'),
       message: issueMessage(issue),
     }));
-    throw new AppError('validation_failed', 'Frame failed validation', { details, cause: raw });
+    return {
+      ok: false,
+      error: new AppError('validation_failed', 'Frame failed validation', { details }),
+      clientMsgId,
+    };
   }
-  return { frame: parsed.data, raw };
+  return { ok: true, frame: parsed.data, clientMsgId };
 }

@@ -5,7 +5,7 @@ import { readUpTo, relayTyping } from '../domain/realtime/notify-peers.js';
 import type { ConnectionRecord } from '../domain/realtime/ports.js';
 import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
 import { settleInOrder } from '../domain/realtime/settle.js';
-import { type ClientFrame, clientMsgIdOf, parseClientFrame } from './client-frames.js';
+import { type ClientFrame, parseClientFrame } from './client-frames.js';
 
 type Log = (message: string, details: Record<string, unknown>) => void;
 
@@ -74,15 +74,6 @@ async function dispatch(
   }
 }
 
-/** Parses without throwing, so a parse failure can wait until the socket has been authorised and counted. */
-function readFrame(body: string): { frame: ClientFrame; raw: unknown } | { error: unknown; raw: unknown } {
-  try {
-    return parseClientFrame(body);
-  } catch (error) {
-    return { error, raw: isAppError(error) ? error.cause : undefined };
-  }
-}
-
 /**
  * One inbound frame (`$default` route). Every failure becomes an error frame on the same socket; nothing
  * escapes to API Gateway, whose own error frame would carry no code.
@@ -93,7 +84,7 @@ export async function handleFrame(
   body: string,
   log: Log,
 ): Promise<void> {
-  const parsed = readFrame(body);
+  const parsed = parseClientFrame(body);
   try {
     // The record usually comes from the warm instance's cache (no round trip). Authorise and count before
     // anything else: a malformed frame must neither dodge the frame limits nor get replies on a socket
@@ -101,7 +92,7 @@ export async function handleFrame(
     const record = await deps.connections.find(connectionId);
     if (!record) throw unauthenticated('Session has ended; reconnect after signing in');
     const authorized = authorizeFrame(deps, record);
-    if ('error' in parsed) {
+    if (!parsed.ok) {
       await authorized;
       throw parsed.error;
     }
@@ -109,8 +100,7 @@ export async function handleFrame(
   } catch (error) {
     const appError = isAppError(error) ? error : new AppError('internal_error', 'Unexpected error');
     if (!isAppError(error)) log('frame failed', { connectionId, error: (error as Error)?.message });
-    const clientMsgId = clientMsgIdOf(parsed.raw);
-    await deps.push.post(connectionId, errorFrame(appError, clientMsgId));
+    await deps.push.post(connectionId, errorFrame(appError, parsed.clientMsgId));
     if (appError.code === 'unauthenticated') await deps.push.disconnect(connectionId);
   }
 }
