@@ -11,7 +11,7 @@ import { staticResponse } from './static-site.js';
  * never from a CDN. The page sits on the API's origin, where any script could make cookie-carrying
  * requests, so it runs nothing but those two same-origin files and talks to nothing but this origin.
  */
-export interface ApiDocs {
+interface ApiDocs {
   /** Wraps the API handler: GET/HEAD of the docs paths are answered here, everything else goes through. */
   wrap(api: HttpLambdaHandler): HttpLambdaHandler;
   /** The renderer's package version, for the start banner. */

@@ -1,8 +1,6 @@
 import type { DevCredentials } from './dev-credentials.js';
 import type { LambdaContext } from './lambda-context.js';
 
-export type { LambdaContext };
-
 export type WebSocketEventType = 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
 
 export interface WebSocketRequestContext {

@@ -4,7 +4,7 @@ import type { User } from '../domain/auth/ports.js';
 import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
 
 /** A named dependency check for `GET /ready`; resolves when healthy, rejects otherwise. */
-export type ReadinessCheck = () => Promise<void>;
+type ReadinessCheck = () => Promise<void>;
 
 /** Everything `createApp` needs; built once per cold start in `shared/composition/http-deps.ts`. */
 export interface AppDeps extends AuthDeps, Omit<RealtimeDeps, keyof AuthDeps> {

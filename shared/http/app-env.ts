@@ -3,7 +3,7 @@ import type { User } from '../domain/auth/ports.js';
 /** How the caller authenticated; cookie-authenticated requests answer in cookie mode. */
 export type CredentialSource = 'cookie' | 'bearer';
 
-export interface AuthContext {
+interface AuthContext {
   userId: string;
   sessionId: string;
   user: User;
@@ -11,7 +11,7 @@ export interface AuthContext {
 }
 
 /** The slice of an API Gateway event the app reads; absent when running outside Lambda (tests, Node). */
-export interface GatewayBindings {
+interface GatewayBindings {
   event?: { requestContext?: { requestId?: string; http?: { sourceIp?: string } } };
 }
 

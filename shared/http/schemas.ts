@@ -6,7 +6,7 @@ import { hasForbiddenNameCharacters } from '../domain/text.js';
 
 const noControlCharacters = (value: string): boolean => !hasForbiddenNameCharacters(value);
 
-export const EmailInput = z
+const EmailInput = z
   .string()
   .max(320)
   .refine(noControlCharacters, 'Email contains control or invisible characters')
@@ -21,7 +21,7 @@ const UserSchema = z
   })
   .openapi('User');
 
-export const ProblemSchema = z
+const ProblemSchema = z
   .object({
     type: z.string(),
     title: z.string(),
@@ -33,7 +33,7 @@ export const ProblemSchema = z
   })
   .openapi('Problem');
 
-export const Transport = z.enum(['cookie', 'token']).default('cookie');
+const Transport = z.enum(['cookie', 'token']).default('cookie');
 
 export const RegisterBody = z
   .object({

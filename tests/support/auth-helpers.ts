@@ -7,7 +7,7 @@ import type { App } from '../../shared/http/create-app.js';
 import { createTestApp, fromIp, jsonPost, randomEmail } from './test-env.js';
 
 /** Generous limits so suites that do not test throttling never trip over it. */
-export const RELAXED_LIMITS: Record<string, string> = {
+const RELAXED_LIMITS: Record<string, string> = {
   REGISTER_IP_LIMIT: '100000',
   LOGIN_IP_LIMIT: '100000',
   LOGIN_ACCOUNT_IP_LIMIT: '100000',
@@ -192,7 +192,7 @@ export async function me(app: App, headers: Record<string, string>): Promise<Res
   return send(app, '/me', { headers });
 }
 
-export async function readProblem(res: Response): Promise<Problem> {
+async function readProblem(res: Response): Promise<Problem> {
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   return (await res.json()) as Problem;
 }

@@ -47,7 +47,7 @@ export async function registerAccount(): Promise<Account> {
   return { user, email, password };
 }
 
-export const TokenLoginSchema = TokenPairSchema.extend({ user: UserSchema });
+const TokenLoginSchema = TokenPairSchema.extend({ user: UserSchema });
 
 // Compile-time only: a login answer always has its user; refresh answers have none.
 type _WireChecks = [

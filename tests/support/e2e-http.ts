@@ -136,7 +136,7 @@ export const TokenPairSchema = z.object({
   refreshTokenExpiresAt: z.iso.datetime(),
 });
 /** The tokens of a token-mode answer, without the user (refresh answers carry none). */
-export type TokenPair = Omit<Wire.TokenSession, 'user'>;
+type TokenPair = Omit<Wire.TokenSession, 'user'>;
 
 const SessionSchema = z.object({
   id: z.uuid(),
@@ -147,11 +147,11 @@ const SessionSchema = z.object({
   ip: z.string(),
   current: z.boolean(),
 });
-export type Session = Wire.Session;
+type Session = Wire.Session;
 
 export const SessionListSchema = z.object({ sessions: z.array(SessionSchema) });
 
-export const ProblemSchema = z.object({
+const ProblemSchema = z.object({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),

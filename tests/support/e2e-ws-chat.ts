@@ -30,13 +30,13 @@ export interface ChatUser {
 
 const TicketSchema = z.object({ ticket: z.string().min(1), expiresAt: z.iso.datetime() });
 
-export const HistorySchema = z.object({
+const HistorySchema = z.object({
   messages: z.array(ChatMessageSchema),
   nextCursor: z.string().nullable(),
 });
 export type HistoryPage = Wire.MessagePage;
 
-export const ContactSchema = z.object({
+const ContactSchema = z.object({
   user: z.object({ id: z.uuid(), displayName: z.string() }),
   lastMessage: ChatMessageSchema,
   unread: z.number().int().nonnegative(),
@@ -125,7 +125,7 @@ export async function sendAndAck(
 /** The message frame carrying this server id. */
 export const messageWithId = (id: string) => frame('message', (pushed) => pushed.message.id === id);
 
-export const postMessage = (user: ChatUser, peerId: string, body: string, clientMsgId = newClientMsgId()) =>
+const postMessage = (user: ChatUser, peerId: string, body: string, clientMsgId = newClientMsgId()) =>
   call(`/chat/conversations/${peerId}/messages`, {
     json: { body, clientMsgId },
     headers: bearer(user.accessToken),

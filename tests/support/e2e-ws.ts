@@ -13,7 +13,7 @@ import type * as Wire from '../../shared/contract/wire.js';
 import { ERROR_CODES } from '../../shared/domain/errors.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
-export const DEFAULT_WAIT_MS = 5_000;
+const DEFAULT_WAIT_MS = 5_000;
 
 /**
  * ws://host:port of the WebSocket API under test. Throws, naming WS_URL, when the run has none (API_URL set
@@ -27,7 +27,7 @@ export function wsUrl(): string {
 }
 
 const Uuid = z.uuid();
-export const MessageIdSchema = z.string().regex(/^\d+-\d+$/);
+const MessageIdSchema = z.string().regex(/^\d+-\d+$/);
 
 export const ChatMessageSchema = z.object({
   id: MessageIdSchema,
@@ -40,7 +40,7 @@ export const ChatMessageSchema = z.object({
 });
 export type ChatMessage = Wire.ChatMessage;
 
-export const ServerFrameSchema = z.discriminatedUnion('type', [
+const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), message: ChatMessageSchema }),
   z.object({
     type: z.literal('ack'),

@@ -60,7 +60,7 @@ export class FakeClock implements Clock {
   }
 }
 
-export class FakeUserRepository implements UserRepository {
+class FakeUserRepository implements UserRepository {
   readonly byEmail = new Map<string, UserWithPasswordHash>();
   readonly lookups: string[] = [];
 
@@ -117,7 +117,7 @@ export class FakeUserRepository implements UserRepository {
 }
 
 /** Not a KDF: records every call so tests can assert what was (not) hashed or compared. */
-export class RecordingPasswordHasher implements PasswordHasher {
+class RecordingPasswordHasher implements PasswordHasher {
   readonly hashed: string[] = [];
   readonly verified: string[] = [];
   readonly burned: string[] = [];
@@ -174,7 +174,7 @@ export class FakeRateLimiter implements RateLimiter {
 }
 
 /** Records every close; `failWith` makes closing reject (the gateway or the connection store is down). */
-export class RecordingSessionSockets implements SessionSockets {
+class RecordingSessionSockets implements SessionSockets {
   readonly closed: { userId: string; sessionId: string | undefined }[] = [];
   failWith: Error | undefined;
 

@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface FakeReply {
+interface FakeReply {
   status: number;
   /** Sent as `x-amzn-errortype`, which is how the AWS SDK names the exception. */
   errorType?: string;
 }
 
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string;
   path: string;
   body: string;

@@ -139,7 +139,7 @@ export class FakeTicketStore implements TicketStore {
 }
 
 /** Just enough of a chat store for the delivery path: appends get stream-like ids. */
-export function fakeChatStore(): ChatStore & { drafts: MessageDraft[] } {
+function fakeChatStore(): ChatStore & { drafts: MessageDraft[] } {
   const drafts: MessageDraft[] = [];
   return {
     drafts,
@@ -194,7 +194,7 @@ export class FakeUserDirectory implements UserDirectory {
   }
 }
 
-export const userWithId = (id: string): User => ({
+const userWithId = (id: string): User => ({
   id,
   email: `${id}@example.com`,
   displayName: `User ${id.slice(0, 4)}`,

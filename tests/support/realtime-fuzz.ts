@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /** mulberry32: a tiny seeded PRNG, so a failing fuzz run can be replayed exactly. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

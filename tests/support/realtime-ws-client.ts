@@ -2,7 +2,7 @@ import { type ClientOptions, WebSocket } from 'ws';
 import type { ServerFrameOf, ServerFrameType } from '../../shared/contract/wire.js';
 import { pollUntil } from './poll.js';
 
-export interface ReceivedFrame {
+interface ReceivedFrame {
   text: string;
   isBinary: boolean;
 }

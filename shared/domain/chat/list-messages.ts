@@ -4,8 +4,8 @@ import { isMessageId } from './message-id.js';
 import type { ChatDeps } from './ports.js';
 import { clampLimit, invalid } from './validation.js';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
 
 export interface ListMessagesInput {
   userId: string;

@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../api/types.js';
 import { compareIds } from './message-id.js';
 
-export type PendingState = 'queued' | 'sending' | 'failed';
+type PendingState = 'queued' | 'sending' | 'failed';
 
 /** A message the user wrote that the server has not acknowledged yet (optimistic UI). */
 export interface PendingMessage {
