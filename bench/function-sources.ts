@@ -27,10 +27,11 @@ export const ENTRIES = Object.fromEntries(
 
 /** SST `nodejs.splitting` per function, as stacks/api.ts and stacks/realtime.ts set it. */
 export const SPLITTING_AS_DEPLOYED: Record<FunctionName, boolean> = {
-  http: false,
-  'ws-connect': false,
-  'ws-message': false,
-  'ws-disconnect': false,
+  http: true,
+  'ws-connect': true,
+  'ws-message': true,
+  'ws-disconnect': true,
+  // Nothing to split: no dynamic import.
   migrate: false,
 };
 

@@ -25,8 +25,9 @@ export function createApi({ vpc, link }: ApiDeps) {
   api.route('$default', {
     handler: spec.handler,
     ...defaults,
-    // The SDK's credential chain cut to its env-variable link at bundle time (stacks/esbuild-plugins.mjs).
-    nodejs: { ...defaults.nodejs, plugins: 'stacks/esbuild-plugins.mjs' },
+    // The management API client in a chunk loaded by the first push, its credential chain cut to the env-variable
+    // link (stacks/esbuild-plugins.mjs): README, "Performance", figures 4-5.
+    nodejs: { ...defaults.nodejs, splitting: true, plugins: 'stacks/esbuild-plugins.mjs' },
     environment: { ...defaults.environment, ...e2eStageLimits() },
     // 1,769 MB (one vCPU for bcrypt) and 15 s: stacks/function-specs.ts says why.
     memory: sstMemory(spec),

@@ -24,8 +24,9 @@ export function routeWebSocketApi(ws: sst.aws.ApiGatewayWebSocket, { vpc, links 
     ws.route(route, {
       handler: spec.handler,
       ...lambdaDefaults(vpc),
-      // The SDK's credential chain cut to its env-variable link at bundle time (stacks/esbuild-plugins.mjs).
-      nodejs: { ...lambdaDefaults(vpc).nodejs, plugins: 'stacks/esbuild-plugins.mjs' },
+      // The management API client in a chunk loaded by the first push, its credential chain cut to the env-variable
+      // link (stacks/esbuild-plugins.mjs): README, "Performance", figures 4-5.
+      nodejs: { ...lambdaDefaults(vpc).nodejs, splitting: true, plugins: 'stacks/esbuild-plugins.mjs' },
       // 512 MB, 10 s: no password hashing, no Postgres (stacks/function-specs.ts).
       memory: sstMemory(spec),
       timeout: sstTimeout(spec),

@@ -174,11 +174,52 @@ describe('function bundles (esbuild metafile, as deployed)', () => {
     }
   });
 
-  it('hands the plugins file to SST for the HTTP and WebSocket functions', () => {
+  it('hands SST splitting and the plugins file for the HTTP and WebSocket functions', () => {
     for (const stack of ['stacks/api.ts', 'stacks/realtime.ts']) {
-      expect(readFileSync(join(ROOT, stack), 'utf8')).toContain(`plugins: '${PLUGINS_FILE}'`);
+      expect(readFileSync(join(ROOT, stack), 'utf8')).toContain(
+        `splitting: true, plugins: '${PLUGINS_FILE}'`,
+      );
     }
   });
+
+  it.each(PUSHING)(
+    '%s with splitting loads the management API client only on the first push',
+    async (name) => {
+      const { default: plugins } = (await import(pathToFileURL(join(ROOT, PLUGINS_FILE)).href)) as {
+        default: Plugin[];
+      };
+      const { metafile } = await build({
+        entryPoints: { bundle: FUNCTIONS[name] },
+        absWorkingDir: ROOT,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        splitting: true,
+        outdir: join(ROOT, '.data/bundle-test'),
+        metafile: true,
+        write: false,
+        logLevel: 'silent',
+        plugins,
+      });
+      // The entry and every chunk it imports statically: what Node parses and runs at init.
+      const atInit = new Set<string>();
+      const visit = (key: string): void => {
+        if (atInit.has(key)) return;
+        atInit.add(key);
+        for (const imported of metafile.outputs[key]?.imports ?? []) {
+          if (imported.kind === 'import-statement') visit(imported.path);
+        }
+      };
+      visit('.data/bundle-test/bundle.js');
+      const inputsAtInit = [...atInit].flatMap((key) => Object.keys(metafile.outputs[key]?.inputs ?? {}));
+      const allInputs = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+      const sdk = (input: string) => input.includes('node_modules/@aws-sdk/client-apigatewaymanagementapi/');
+      expect(allInputs.some(sdk)).toBe(true);
+      expect(inputsAtInit.filter(sdk)).toEqual([]);
+    },
+  );
 
   it("swaps the credential chain through SST's own plugin bridge, not only through esbuild's API", async () => {
     expect(await resolveThroughSstBridge('@aws-sdk/credential-provider-node')).toEqual({
