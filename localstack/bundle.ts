@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
 import type { FunctionSpec } from '../stacks/function-specs.js';
 import { type ZipEntry, zip } from './zip.js';
 
@@ -8,6 +9,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 
 /** SST's Node runtime writes one `bundle.mjs` per function and points the Lambda handler at it. */
 export const BUNDLE_FILE = 'bundle.mjs';
+/** The `nodejs.plugins` file stacks/api.ts and stacks/realtime.ts hand SST. */
+const PLUGINS_FILE = 'stacks/esbuild-plugins.mjs';
 
 // What SST's ESM builds prepend: bundled CommonJS packages (pg, ioredis) call require() and read __dirname.
 const ESM_BANNER = [
@@ -27,13 +30,22 @@ export const entryOf = (spec: FunctionSpec): string =>
   `${spec.handler.slice(0, spec.handler.lastIndexOf('.'))}.ts`;
 
 /**
- * The function's deployment package as SST builds it (`nodejs: { format: 'esm', minify: true }`, the options
- * tests/infra/bundles.test.ts checks): bundle.mjs plus its copyFiles (the migrator's migrations).
+ * The function's deployment package as SST builds it (stacks/lambda.ts `nodejs: { format: 'esm', minify: true }`
+ * plus the `splitting: true` and plugins file of stacks/api.ts and stacks/realtime.ts; the options
+ * tests/infra/bundles.test.ts checks): bundle.mjs, its chunks, and its copyFiles (the migrator's migrations).
+ * The migrator gets the same options: it has no dynamic import and no AWS SDK, so they change nothing there.
  */
 export async function bundleFunction(spec: FunctionSpec, root = ROOT): Promise<Uint8Array> {
+  const outdir = join(root, '.data', 'localstack-bundle');
+  const { default: plugins } = (await import(pathToFileURL(join(root, PLUGINS_FILE)).href)) as {
+    default: Plugin[];
+  };
   const result = await build({
-    entryPoints: [resolve(root, entryOf(spec))],
-    outfile: join(root, BUNDLE_FILE),
+    entryPoints: { bundle: resolve(root, entryOf(spec)) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    plugins,
     absWorkingDir: root,
     bundle: true,
     minify: true,
@@ -46,9 +58,13 @@ export async function bundleFunction(spec: FunctionSpec, root = ROOT): Promise<U
     write: false,
     logLevel: 'silent',
   });
-  const bundle = result.outputFiles.find((file) => file.path.endsWith(BUNDLE_FILE));
-  if (!bundle) throw new Error(`esbuild wrote no ${BUNDLE_FILE} for ${spec.handler}`);
-  const entries: ZipEntry[] = [{ name: BUNDLE_FILE, data: bundle.contents }];
+  const entries: ZipEntry[] = result.outputFiles
+    .map((file) => ({ name: relative(outdir, file.path).split(/[\\/]/).join('/'), data: file.contents }))
+    .sort((a, b) =>
+      a.name === BUNDLE_FILE ? -1 : b.name === BUNDLE_FILE ? 1 : a.name.localeCompare(b.name),
+    );
+  if (entries[0]?.name !== BUNDLE_FILE)
+    throw new Error(`esbuild wrote no ${BUNDLE_FILE} for ${spec.handler}`);
   for (const { from, to } of spec.copyFiles ?? []) entries.push(...(await filesUnder(root, from, to)));
   return zip(entries);
 }

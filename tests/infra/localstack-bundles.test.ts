@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, bundleFunction, lambdaHandler } from '../../localstack/bundle.js';
@@ -38,9 +38,22 @@ describe('LocalStack deployment packages', () => {
     expect(migrate.some((file) => /^migrations\/0000_.*\.sql$/.test(file))).toBe(true);
     for (const name of names.filter((n) => n !== 'migrate'))
       expect(
-        (packages.get(name) ?? []).map((file) => file.name),
+        (packages.get(name) ?? []).filter((file) => !file.name.endsWith('.mjs')),
         name,
-      ).toEqual([BUNDLE_FILE]);
+      ).toEqual([]);
+  });
+
+  it('are split as deployed: functions that push load the management API client from a separate chunk', () => {
+    for (const name of names.filter((n) => n !== 'migrate')) {
+      const files = packages.get(name) ?? [];
+      // `execute-api`, the client's signing name, appears in the SDK's code only.
+      const client = files.filter((file) => file.data.includes('execute-api'));
+      expect(client.length, name).toBeGreaterThan(0);
+      expect(
+        client.map((file) => file.name),
+        name,
+      ).not.toContain(BUNDLE_FILE);
+    }
   });
 
   it.each(names)('%s loads on Node with the environment the deployer sets', async (name) => {
@@ -59,8 +72,11 @@ describe('LocalStack deployment packages', () => {
       },
       'http://api.example.test',
     );
-    const file = join(dir, `${name}.mjs`);
-    writeFileSync(file, packages.get(name)?.find((f) => f.name === BUNDLE_FILE)?.data ?? '');
+    for (const entry of packages.get(name) ?? []) {
+      mkdirSync(dirname(join(dir, name, entry.name)), { recursive: true });
+      writeFileSync(join(dir, name, entry.name), entry.data);
+    }
+    const file = join(dir, name, BUNDLE_FILE);
     const probe = `import(${JSON.stringify(file)}).then((m) => { console.log(typeof m.handler); process.exit(0); })`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], {
       env: { PATH: process.env.PATH, LOG_LEVEL: 'SILENT', ...environmentOf(name, config) },
