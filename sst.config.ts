@@ -25,20 +25,19 @@ export default $config({
     const { createApi } = await import('./stacks/api');
     const { createMigration } = await import('./stacks/migrate');
 
-    const { vpc } = createNetwork();
+    // `sst dev` runs the handlers on this machine against docker-compose's Postgres and Valkey, so it deploys only
+    // what live functions need: the two APIs, their routes and the stub functions. No VPC or NAT, RDS,
+    // ElastiCache, Router/CloudFront, site or migrator (`npm run db:migrate` migrates the local database).
+    const vpc = $dev ? undefined : createNetwork().vpc;
     const { db, redis } = createStorage(vpc);
     const secrets = createSecrets();
     // Least privilege: each function links only what it reads (functions/resource-env.ts maps the links).
     const verifyKeys = createVerifyKeys(secrets);
     const ws = createWebSocketApi();
     // The Router vouches for the client IP it forwards to the HTTP API with this (per-IP login limits).
-    const originVerify = await createOriginVerify();
+    const originVerify = $dev ? undefined : await createOriginVerify();
     // The Router's URL is the site origin the browser sends: the CORS/CSRF/WebSocket Origin allowlist.
-    const router = createRouter(ws, originVerify.secret);
-    routeWebSocketApi(ws, {
-      vpc,
-      links: { $connect: [redis, verifyKeys, router], $disconnect: [redis], $default: [redis] },
-    });
+    const router = originVerify && createRouter(ws, originVerify.secret);
     const api = createApi({
       vpc,
       link: [
@@ -48,16 +47,22 @@ export default $config({
         secrets.previousPublicKeys,
         secrets.pepper,
         ws,
-        router,
-        originVerify.link,
+        ...(router && originVerify ? [router, originVerify.link] : []),
       ],
     });
-    routeApi(router, api);
-    createWebSite(router, ws);
-    createMigration({ vpc, db, link: [db, redis] });
+    routeWebSocketApi(ws, {
+      vpc,
+      // Without a Router (`sst dev`) the allowed socket origin is the API's own.
+      links: { $connect: [redis, verifyKeys, router ?? api], $disconnect: [redis], $default: [redis] },
+    });
+    if (router && vpc) {
+      routeApi(router, api);
+      createWebSite(router, ws);
+      createMigration({ vpc, db, link: [db, redis] });
+    }
 
     return {
-      webUrl: router.url,
+      webUrl: router?.url,
       apiUrl: api.url,
       wsUrl: ws.url,
       wsManagementEndpoint: ws.managementEndpoint,

@@ -12,12 +12,16 @@ const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432';
 const DEV_DATABASE = 'chat_dev';
 const noop = async () => {};
 
-async function ensureDatabase(serverUrl: string, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: `${serverUrl}/postgres`, connectionTimeoutMillis: 2000 });
+/** Creates the database a URL names when its server lacks it (a fresh docker-compose volume, `sst dev`'s chat_dev). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const admin = new URL(databaseUrl);
+  const database = decodeURIComponent(admin.pathname.slice(1));
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 2000 });
   await client.connect();
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
-    if (!rowCount) await client.query(`create database "${database}"`);
+    if (!rowCount) await client.query(`create database "${database.replaceAll('"', '""')}"`);
   } finally {
     await client.end();
   }
@@ -47,7 +51,7 @@ export async function resolvePostgres(env: NodeJS.ProcessEnv, dataDir: string): 
   if (env.DATABASE_URL) return { url: env.DATABASE_URL, description: 'DATABASE_URL', stop: noop };
   if (await isPortOpen(5432)) {
     try {
-      await ensureDatabase(LOCAL_SERVER, DEV_DATABASE);
+      await ensureDatabase(`${LOCAL_SERVER}/${DEV_DATABASE}`);
       return {
         url: `${LOCAL_SERVER}/${DEV_DATABASE}`,
         description: `local Postgres on 127.0.0.1:5432, database ${DEV_DATABASE}`,

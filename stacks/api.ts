@@ -2,7 +2,8 @@ import { E2E_LIMITS, FUNCTIONS, HTTP_ROUTES, sstMemory, sstTimeout } from './fun
 import { lambdaDefaults } from './lambda';
 
 export interface ApiDeps {
-  vpc: sst.aws.Vpc;
+  /** Undefined under `sst dev` (sst.config.ts). */
+  vpc: sst.aws.Vpc | undefined;
   /** Db, Redis, the secrets, the WebSocket API, the Router, OriginVerify: what functions/resource-env.ts maps. */
   link: unknown[];
 }

@@ -2,7 +2,8 @@ import { FUNCTIONS, sstMemory, sstTimeout, WEBSOCKET_ROUTES } from './function-s
 import { lambdaDefaults } from './lambda';
 
 export interface WebSocketRouteLinks {
-  vpc: sst.aws.Vpc;
+  /** Undefined under `sst dev` (sst.config.ts). */
+  vpc: sst.aws.Vpc | undefined;
   /** Per route, only what its handler reads (functions/resource-env.ts): the link set is least privilege. */
   links: Record<keyof typeof WEBSOCKET_ROUTES, unknown[]>;
 }

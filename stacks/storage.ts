@@ -1,11 +1,12 @@
 /**
  * Postgres (users) and Valkey (sessions, connections, chats). Under `sst dev` neither is created: the `dev`
- * props link the functions to the local services of docker-compose.yml instead.
+ * props link the functions to the local services of docker-compose.yml instead, and there is no VPC (`vpc`
+ * undefined): the components return before reading their placement, so an empty one stands in.
  */
-export function createStorage(vpc: sst.aws.Vpc) {
+export function createStorage(vpc: sst.aws.Vpc | undefined) {
   const isProduction = $app.stage === 'production';
   const db = new sst.aws.Postgres('Db', {
-    vpc,
+    vpc: vpc ?? { subnets: [] },
     // The major of docker-compose.yml's postgres:16, so `sst dev` and deployed stages run the same engine.
     version: '16',
     database: 'chat',
@@ -15,7 +16,7 @@ export function createStorage(vpc: sst.aws.Vpc) {
     dev: { host: 'localhost', port: 5432, username: 'postgres', password: '', database: 'chat_dev' },
   });
   const redis = new sst.aws.Redis('Redis', {
-    vpc,
+    vpc: vpc ?? { subnets: [], securityGroups: [] },
     engine: 'valkey',
     // SST's default for valkey, pinned: docker-compose.yml runs valkey/valkey 7.2 to match.
     version: '7.2',

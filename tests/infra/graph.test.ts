@@ -42,6 +42,8 @@ interface Graph {
   outputs: Record<string, unknown>;
   resources: Resource[];
   builds: Build[];
+  /** Under `sst dev`: the functions registered to run locally (no build), with their links. */
+  targets: Omit<Build, 'zipEntries'>[];
   unknownCalls: string[];
   failures: string[];
 }
@@ -64,7 +66,7 @@ const plain = (value: unknown): unknown =>
     ? (value as unknown as { value: unknown }).value
     : value;
 
-async function render(stage: string): Promise<Graph> {
+async function render(stage: string, mode: 'deploy' | 'dev' = 'deploy'): Promise<Graph> {
   const dir = mkdtempSync(join(tmpdir(), 'infra-graph-'));
   const secretEnv = Object.fromEntries(
     Object.entries(SECRETS).map(([name, value]) => [`SST_SECRET_${name}`, value]),
@@ -72,7 +74,7 @@ async function render(stage: string): Promise<Graph> {
   try {
     await promisify(execFile)(
       'node_modules/.bin/tsx',
-      ['tests/infra/render-graph.ts', stage, join(dir, 'g.json')],
+      ['tests/infra/render-graph.ts', stage, join(dir, 'g.json'), mode],
       {
         env: { ...process.env, ...secretEnv },
         timeout: 180_000,
@@ -84,11 +86,15 @@ async function render(stage: string): Promise<Graph> {
   }
 }
 
-const graphs: Record<'ci' | 'production', Graph> = {} as never;
+const graphs: Record<'ci' | 'production' | 'dev', Graph> = {} as never;
 beforeAll(async () => {
   if (!existsSync('.sst/platform/src/auto/run.ts'))
     throw new Error('No .sst/platform: run `npm run sst:install`');
-  [graphs.ci, graphs.production] = await Promise.all([render('ci'), render('production')]);
+  [graphs.ci, graphs.production, graphs.dev] = await Promise.all([
+    render('ci'),
+    render('production'),
+    render('dev-ci', 'dev'),
+  ]);
 });
 
 const all = (graph: Graph, type: string) => graph.resources.filter((r) => r.type === type);
@@ -109,7 +115,9 @@ function routes(graph: Graph, api: Resource) {
       const integration = integrations.find((i) => route.inputs.target === `integrations/${idOf(i)}`);
       const uri = String(plain(integration?.inputs.integrationUri));
       const fn = all(graph, 'aws:lambda/function:Function').find((f) => uri.includes(arnOf(f)));
-      const build = graph.builds.find((b) => fn?.name === `${b.functionID}Function`);
+      const build = [...graph.builds, ...(graph.targets ?? [])].find(
+        (b) => fn?.name === `${b.functionID}Function`,
+      );
       return { key: String(route.inputs.routeKey), handler: build?.handler, fn, build, integration };
     });
 }
@@ -490,5 +498,73 @@ describe('stage-aware settings (production vs other stages)', () => {
     expect(types(graphs.ci)).not.toContain('aws:ec2/natGateway:NatGateway');
     expect(types(graphs.ci)).not.toContain('aws:rds/proxy:Proxy');
     expect(one(graphs.production, 'aws:rds/instance:Instance', 'DbInstance').inputs.multiAz).toBe(true);
+  });
+});
+
+describe('`sst dev` (stage dev-ci, rendered in dev mode): only what live functions need', () => {
+  it('creates the two APIs with the specs’ routes, to stub functions outside any VPC', () => {
+    expect(graphs.dev.failures).toEqual([]);
+    expect(graphs.dev.unknownCalls).toEqual([]);
+    const table = (routeTable: Record<string, keyof typeof FUNCTIONS>) =>
+      Object.entries(routeTable)
+        .map(([key, name]) => [key, FUNCTIONS[name].handler])
+        .sort();
+    const rendered = (protocol: string) =>
+      routes(graphs.dev, apiOf(graphs.dev, protocol)[0] as Resource)
+        .map(({ key, handler }) => [key, handler])
+        .sort();
+    expect(rendered('HTTP')).toEqual(table(HTTP_ROUTES));
+    expect(rendered('WEBSOCKET')).toEqual(table(WEBSOCKET_ROUTES));
+    const functions = all(graphs.dev, 'aws:lambda/function:Function');
+    expect(functions).toHaveLength(Object.keys(HTTP_ROUTES).length + Object.keys(WEBSOCKET_ROUTES).length);
+    for (const fn of functions) expect(fn.inputs.vpcConfig).toBeUndefined();
+    expect(graphs.dev.outputs).toMatchObject({
+      apiUrl: expect.stringMatching(/^https:\/\//),
+      wsUrl: expect.stringMatching(/^wss:\/\//),
+    });
+  });
+
+  it('creates no VPC, NAT, RDS, ElastiCache, CloudFront, site bucket, web build or migrator', () => {
+    const types = [...new Set(graphs.dev.resources.map((r) => r.type))];
+    const forbidden =
+      /^aws:(ec2|rds|elasticache|cloudfront|servicediscovery)\/|^aws:s3\/bucket:|^command:|^aws:lambda\/invocation:/;
+    expect(types.filter((type) => forbidden.test(type))).toEqual([]);
+    expect(
+      graphs.dev.resources.filter((r) => /^(Vpc|Web|WebClient|Migrator|OriginVerify)/.test(r.name)),
+    ).toEqual([]);
+    // The same app deployed (stage ci) has all of them: the dev graph is not empty by accident.
+    const deployed = new Set(graphs.ci.resources.map((r) => r.type));
+    for (const type of [
+      'aws:ec2/instance:Instance',
+      'aws:cloudfront/distribution:Distribution',
+      'aws:rds/instance:Instance',
+    ])
+      expect(deployed).toContain(type);
+  });
+
+  it('links the local functions to docker-compose’s Postgres and Valkey, and the API as the socket origin', () => {
+    const env = (handler: string) => {
+      const target = graphs.dev.targets.find((t) => t.handler === handler);
+      return linkedEnv({
+        App: { name: 'serverless-auth-chat', stage: 'dev-ci' },
+        ...target?.links,
+      } as LinkedResources);
+    };
+    const apiOrigin = new URL(String(graphs.dev.outputs.apiUrl)).origin;
+    expect(env(FUNCTIONS.http.handler)).toMatchObject({
+      DATABASE_URL: 'postgres://postgres:@localhost:5432/chat_dev',
+      REDIS_URL: 'redis://localhost:6379',
+      REDIS_MODE: 'standalone',
+      ALLOWED_ORIGINS: apiOrigin,
+    });
+    expect(env(FUNCTIONS.wsConnect.handler)).toMatchObject({
+      REDIS_URL: 'redis://localhost:6379',
+      ALLOWED_ORIGINS: apiOrigin,
+    });
+    // Every key of the specs but the Router's secret (no Router in dev).
+    for (const spec of [FUNCTIONS.http, FUNCTIONS.wsConnect, FUNCTIONS.wsDisconnect, FUNCTIONS.wsMessage]) {
+      const expected = spec.environment.filter((key) => key !== 'ORIGIN_VERIFY_SECRET');
+      expect(Object.keys(env(spec.handler)).sort(), spec.handler).toEqual([...expected].sort());
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Renders the SST app's resource graph offline: `tsx tests/infra/render-graph.ts <stage> <out.json>`.
+ * Renders the SST app's resource graph offline: `tsx tests/infra/render-graph.ts <stage> <out.json> [dev]`.
  *
  * UNOFFICIAL: this re-enacts what the `sst` CLI (4.17.1, pkg/project/run.go + pkg/js/js.go) does before it
  * hands the program to Pulumi — bundle sst.config.ts with the `$app/$cli/$dev` defines, SST's shim and the
@@ -50,7 +50,9 @@ interface ConfigModule {
   mod: { app(input: { stage: string }): Record<string, unknown>; run(): Promise<unknown> };
 }
 
-const [stage = 'ci', outFile = '.sst/infra-graph.json'] = process.argv.slice(2);
+const [stage = 'ci', outFile = '.sst/infra-graph.json', mode = 'deploy'] = process.argv.slice(2);
+/** `dev` renders what `sst dev` deploys (`$dev` true, the CLI's `dev` command); anything else `sst deploy`. */
+const isDev = mode === 'dev';
 const root = process.cwd();
 const platform = join(root, '.sst', 'platform');
 const work = mkdtempSync(join(tmpdir(), 'sst-graph-'));
@@ -87,6 +89,7 @@ const injectGlobals: Plugin = {
 
 /** Stand-in for SST's `Runtime.Build` (pkg/runtime/node/build.go): one ESM bundle.mjs per function. */
 const builds: Record<string, unknown>[] = [];
+const targets: Record<string, unknown>[] = [];
 async function buildFunction(input: Record<string, unknown>) {
   const handler = String(input.handler);
   const entry = resolve(root, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`);
@@ -127,7 +130,11 @@ function zipEntries(file: string): string[] {
 
 const rpc: Record<string, (args: Record<string, unknown>) => unknown> = {
   'Runtime.Build': buildFunction,
-  'Runtime.AddTarget': () => null,
+  // `sst dev` registers each function to run locally instead of building it: what it would run, with its links.
+  'Runtime.AddTarget': (input) => {
+    targets.push({ functionID: input.functionID, handler: input.handler, links: input.links });
+    return null;
+  },
   'Provider.Aws.Bootstrap': () => ({ asset: 'sst-asset-mock', state: 'sst-state-mock', assetEcrUrl: '' }),
   'Provider.Aws.Appsync': () => ({ http: '', realtime: '' }),
 };
@@ -203,7 +210,7 @@ await build({
     'glob',
     'vite',
   ],
-  define: { $app: 'globalThis.__sstApp', $cli: 'globalThis.__sstCli', $dev: 'false' },
+  define: { $app: 'globalThis.__sstApp', $cli: 'globalThis.__sstCli', $dev: String(isDev) },
   inject: [join(platform, 'src/shim/run.js')],
   banner: { js: SST_CLI_BANNER },
   plugins: [injectGlobals],
@@ -228,8 +235,8 @@ try {
   Object.assign(globalThis, {
     __sstApp: app,
     __sstCli: {
-      command: 'deploy',
-      dev: false,
+      command: isDev ? 'dev' : 'deploy',
+      dev: isDev,
       paths: { home: join(work, 'home'), root: shadow, work: join(work, 'sst'), platform },
       state: { version: {} },
     },
@@ -248,7 +255,7 @@ try {
   writeFileSync(
     resolve(root, outFile),
     JSON.stringify(
-      { stage, app, outputs, resources, builds, unknownCalls: [...unknownCalls], failures },
+      { stage, app, outputs, resources, builds, targets, unknownCalls: [...unknownCalls], failures },
       null,
       2,
     ),
