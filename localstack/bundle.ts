@@ -26,8 +26,7 @@ export const lambdaHandler = (spec: FunctionSpec): string =>
   `bundle.${spec.handler.slice(spec.handler.lastIndexOf('.') + 1)}`;
 
 /** The source file SST bundles for a handler (`functions/http.handler` → functions/http.ts). */
-export const entryOf = (spec: FunctionSpec): string =>
-  `${spec.handler.slice(0, spec.handler.lastIndexOf('.'))}.ts`;
+const entryOf = (spec: FunctionSpec): string => `${spec.handler.slice(0, spec.handler.lastIndexOf('.'))}.ts`;
 
 /**
  * The function's deployment package as SST builds it (stacks/lambda.ts `nodejs: { format: 'esm', minify: true }`

@@ -15,7 +15,7 @@ export interface CommandResult {
 /** Runs a command with a deadline and reports whether it succeeded. */
 export type RunCommand = (command: string, args: string[]) => Promise<CommandResult>;
 
-export const runCommand: RunCommand = (command, args) =>
+const runCommand: RunCommand = (command, args) =>
   new Promise((resolve) => {
     execFile(command, args, { timeout: 20_000 }, (error, _stdout, stderr) => {
       if (!error) return resolve({ ok: true, detail: '' });
