@@ -7,7 +7,7 @@ import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** The esbuild plugins SST's `nodejs.plugins` loads for the HTTP and WebSocket functions (stacks/api.ts). */
-export const DEPLOYED_PLUGINS_FILE = join(ROOT, 'stacks', 'esbuild-plugins.mjs');
+const DEPLOYED_PLUGINS_FILE = join(ROOT, 'stacks', 'esbuild-plugins.mjs');
 
 /** The very module SST imports, so the bench and the deployed bundles cannot drift apart. */
 export async function deployedPlugins(): Promise<Plugin[]> {
@@ -68,8 +68,7 @@ export interface Bundle {
   contributors: [string, number][];
 }
 
-export const packageOf = (input: string): string =>
-  /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(app)';
+const packageOf = (input: string): string => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(app)';
 
 function contributorsOf(metafile: Metafile): [string, number][] {
   const byPackage = new Map<string, number>();
@@ -137,7 +136,3 @@ export async function bundle(request: BuildRequest): Promise<Bundle> {
     contributors: contributorsOf(metafile),
   };
 }
-
-/** Bytes of the given packages (by name or pattern) in a bundle. */
-export const bytesOf = (built: Bundle, match: (name: string) => boolean): number =>
-  built.contributors.filter(([name]) => match(name)).reduce((sum, [, bytes]) => sum + bytes, 0);

@@ -8,7 +8,7 @@ const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** The state issue 9 started from: every function built from shared/create-deps.ts. */
-export const PREVIOUS_COMMIT = process.env.BENCH_PREVIOUS_COMMIT ?? '03629fe';
+const PREVIOUS_COMMIT = process.env.BENCH_PREVIOUS_COMMIT ?? '03629fe';
 const PREVIOUS_DIR = process.env.BENCH_PREVIOUS_DIR ?? '/tmp/bench-prev';
 
 /**

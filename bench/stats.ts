@@ -12,7 +12,7 @@ export interface Summary {
 }
 
 /** Nearest-rank percentile of an ascending array (p in 0..100); with few samples p99 is simply the max. */
-export function percentile(sorted: readonly number[], p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1] ?? Number.NaN;
@@ -38,12 +38,12 @@ export function summarize(samples: readonly number[]): Summary {
 }
 
 /** Wall time and this process's CPU time (user + system) of one call, in milliseconds. */
-export interface Sample {
+interface Sample {
   wall: number;
   cpu: number;
 }
 
-export async function measure(sampler: Sampler): Promise<Sample> {
+async function measure(sampler: Sampler): Promise<Sample> {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   await sampler();
