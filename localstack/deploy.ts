@@ -143,7 +143,7 @@ async function removePrevious({ lambda, apigw }: DeployClients, prefix: string):
 interface CreatedApi {
   id: string;
   url: string;
-  executionArn?: string;
+  protocol: 'HTTP' | 'WEBSOCKET';
 }
 
 async function createApi(apigw: ApiGatewayV2Client, name: string, protocol: 'HTTP' | 'WEBSOCKET') {
@@ -160,7 +160,7 @@ async function createApi(apigw: ApiGatewayV2Client, name: string, protocol: 'HTT
   const url = /^[a-z]+:\/\//.test(created.ApiEndpoint)
     ? created.ApiEndpoint
     : `${scheme}${created.ApiEndpoint}`;
-  return { id: created.ApiId, url: url.replace(/\/+$/, '') } satisfies CreatedApi;
+  return { id: created.ApiId, url: url.replace(/\/+$/, ''), protocol } satisfies CreatedApi;
 }
 
 async function createFunction(
@@ -198,7 +198,7 @@ async function routeApi(
   routeTable: Record<string, FunctionName>,
   functionArns: Record<FunctionName, string>,
 ): Promise<void> {
-  const isWebSocket = api.url.startsWith('ws');
+  const isWebSocket = api.protocol === 'WEBSOCKET';
   for (const [routeKey, name] of Object.entries(routeTable)) {
     const functionArn = functionArns[name];
     const account = functionArn.split(':')[4];
