@@ -61,7 +61,10 @@ export interface Bundle {
   /** What Node reads and parses at init: the entry and every chunk it imports statically. */
   initBytes: number;
   initGzipBytes: number;
-  /** Chunks reached only through import(): parsed on first use (0 without splitting). */
+  /** Chunks reached through one import() from init code: read and parsed on first use (0 without splitting). */
+  firstUseBytes: number;
+  firstUseGzipBytes: number;
+  /** Every chunk not loaded at init, including those only the lazy chunks themselves import(). */
   lazyBytes: number;
   lazyGzipBytes: number;
   /** Output bytes per npm package (or `(app)`), largest first, over every output file. */
@@ -107,25 +110,45 @@ export async function bundle(request: BuildRequest): Promise<Bundle> {
   const { outputs } = metafile;
   const entryKey = relative(root, join(outdir, 'index.mjs'));
   if (!outputs[entryKey]) throw new Error(`no entry output ${entryKey} for ${request.name}`);
-  const atInit = new Set<string>();
-  const visit = (key: string): void => {
-    if (atInit.has(key)) return;
-    atInit.add(key);
+  // `into` collects `key` and every output it imports statically (what one import() makes Node read and run).
+  const closure = (key: string, into: Set<string>, stop: Set<string> = new Set()): Set<string> => {
+    if (into.has(key) || stop.has(key)) return into;
+    into.add(key);
     for (const imported of outputs[key]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+      if (imported.kind === 'import-statement' && !imported.external) closure(imported.path, into, stop);
     }
+    return into;
   };
-  visit(entryKey);
-  const sizes = { initBytes: 0, initGzipBytes: 0, lazyBytes: 0, lazyGzipBytes: 0 };
+  const atInit = closure(entryKey, new Set());
+  // The chunks the code loaded at init reaches with one import() (the management API client on the first push),
+  // without what those import() in turn (e.g. the SDK default chain's providers, which fromEnv makes unneeded).
+  const firstUse = new Set<string>();
+  for (const key of atInit) {
+    for (const imported of outputs[key]?.imports ?? []) {
+      if (imported.kind === 'dynamic-import' && !imported.external) closure(imported.path, firstUse, atInit);
+    }
+  }
+  const sizes = {
+    initBytes: 0,
+    initGzipBytes: 0,
+    firstUseBytes: 0,
+    firstUseGzipBytes: 0,
+    lazyBytes: 0,
+    lazyGzipBytes: 0,
+  };
   for (const key of Object.keys(outputs)) {
     const code = await readFile(join(root, key));
     const gzip = gzipSync(code).length;
     if (atInit.has(key)) {
       sizes.initBytes += code.length;
       sizes.initGzipBytes += gzip;
-    } else {
-      sizes.lazyBytes += code.length;
-      sizes.lazyGzipBytes += gzip;
+      continue;
+    }
+    sizes.lazyBytes += code.length;
+    sizes.lazyGzipBytes += gzip;
+    if (firstUse.has(key)) {
+      sizes.firstUseBytes += code.length;
+      sizes.firstUseGzipBytes += gzip;
     }
   }
   return {

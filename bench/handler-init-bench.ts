@@ -81,7 +81,8 @@ async function buildAll() {
 
 const sizes = (b: Bundle): string =>
   b.lazyBytes > 0
-    ? `${kb(b.initBytes)} (gz ${kb(b.initGzipBytes)}) + lazy ${kb(b.lazyBytes)} (gz ${kb(b.lazyGzipBytes)})`
+    ? `${kb(b.initBytes)} (gz ${kb(b.initGzipBytes)}) + 1st push ${kb(b.firstUseBytes)} (gz ${kb(b.firstUseGzipBytes)})` +
+      (b.lazyBytes > b.firstUseBytes ? ` + nested lazy ${kb(b.lazyBytes - b.firstUseBytes)}` : '')
     : `${kb(b.initBytes)} (gz ${kb(b.initGzipBytes)})`;
 
 /**
@@ -270,7 +271,16 @@ function report(built: Built, samples: Record<string, ColdSample[]>): FigureResu
     },
     {
       figure: fig5b,
-      measurement: 'management API chunk (splitting), env-only credentials',
+      measurement: 'splitting: chunks loaded by the first push, env-only credentials',
+      value: `${kb(message.split.firstUseBytes)} (gz ${kb(message.split.firstUseGzipBytes)})`,
+      reference: `SDK default chain ${kb(s.messagePlainSplit.firstUseBytes)} (gz ${kb(s.messagePlainSplit.firstUseGzipBytes)})`,
+      ratio: times(message.split.firstUseBytes / s.messagePlainSplit.firstUseBytes),
+      target: '—',
+      status: 'info',
+    },
+    {
+      figure: fig5b,
+      measurement: 'splitting: every lazy chunk in the package, env-only credentials',
       value: `${kb(message.split.lazyBytes)} (gz ${kb(message.split.lazyGzipBytes)})`,
       reference: `SDK default chain ${kb(s.messagePlainSplit.lazyBytes)} (gz ${kb(s.messagePlainSplit.lazyGzipBytes)})`,
       ratio: times(message.split.lazyBytes / s.messagePlainSplit.lazyBytes),
