@@ -1,8 +1,7 @@
 import { createPasswordHasher } from '../adapters/crypto/password-hasher.js';
 import { loadKeySet } from '../adapters/crypto/signing-keys.js';
 import { createTokenService } from '../adapters/crypto/token-service.js';
-import { createDatabase } from '../adapters/db/client.js';
-import { createUserRepository } from '../adapters/db/user-repository.js';
+import { createLazyPostgres } from '../adapters/db/lazy-postgres.js';
 import { createSessionStore } from '../adapters/redis/session-store.js';
 import type { Env } from '../config/env.js';
 import type { AuthPolicy } from '../domain/auth/auth-deps.js';
@@ -25,12 +24,12 @@ const policyFrom = (env: Env): AuthPolicy => ({
 
 /**
  * The HTTP function's dependencies (and `npm start`'s), once per cold start (module scope in `functions/`):
- * Postgres, Redis, the signing key (imported first, so a bad key fails the cold start before any connection
+ * Postgres (loaded on first use), Redis, the signing key (imported first, so a bad key fails the cold start before any connection
  * opens) and the realtime ports the chat routes share with the WebSocket functions.
  */
 export async function createDeps(env: Env, service = 'http') {
   const keys = await loadKeySet(env.JWT_SIGNING_KEY, env.JWT_PREVIOUS_PUBLIC_KEYS);
-  const { db, pool } = createDatabase({
+  const postgres = createLazyPostgres({
     url: env.DATABASE_URL,
     connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
@@ -41,7 +40,7 @@ export async function createDeps(env: Env, service = 'http') {
   const realtime = createRealtimePorts(redis, env, (message, details) => logger.warn(message, details));
   const deps: AppDeps = {
     ...realtime,
-    users: createUserRepository(db),
+    users: postgres.users,
     sessions: createSessionStore(redis, env.REDIS_KEY_PREFIX),
     sockets: { close: (userId, sessionId) => closeSessionSockets(deps, userId, sessionId) },
     tokens: createTokenService({
@@ -55,7 +54,7 @@ export async function createDeps(env: Env, service = 'http') {
     publicJwks: keys.publicJwks,
     readiness: {
       postgres: async () => {
-        await pool.query('select 1');
+        await (await postgres.open()).pool.query('select 1');
       },
       redis: async () => {
         await redis.ping();
@@ -73,9 +72,8 @@ export async function createDeps(env: Env, service = 'http') {
   return {
     deps,
     logger,
-    db,
-    pool,
+    postgres,
     redis,
-    close: async () => void (await Promise.allSettled([pool.end(), redis.quit()])),
+    close: async () => void (await Promise.allSettled([postgres.end(), redis.quit()])),
   };
 }

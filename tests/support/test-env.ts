@@ -33,7 +33,9 @@ export const fromIp = (sourceIp: string) => ({
 export async function createTestApp(overrides: Record<string, string> = {}) {
   const env = await testEnv(overrides);
   const built = await createDeps(env);
-  return { app: createApp(built.deps), env, ...built };
+  // Opened up front (the deployed function loads Postgres on first use) so tests can query and trace it.
+  const { db, pool } = await built.postgres.open();
+  return { app: createApp(built.deps), env, ...built, db, pool };
 }
 
 export const jsonPost = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
