@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../shared/adapters/db/client.js';
+import { createDatabase, type DatabaseOptions } from '../../shared/adapters/db/client.js';
+import { createLazyPostgres } from '../../shared/adapters/db/lazy-postgres.js';
 import { DatabaseFailure } from '../../shared/adapters/db/pg-errors.js';
 import { createUserRepository } from '../../shared/adapters/db/user-repository.js';
 import type { UserRepository } from '../../shared/domain/auth/ports.js';
@@ -14,8 +15,17 @@ const databaseUrl = (): string => {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe('Postgres user repository', () => {
-  let database: ReturnType<typeof createDatabase>;
+/** The repository as tests build it, and as the HTTP function does: pg and drizzle loaded on the first call. */
+const OPENERS = {
+  eager: (options: DatabaseOptions) => {
+    const database = createDatabase(options);
+    return { users: createUserRepository(database.db), open: async () => database };
+  },
+  'lazy (HTTP function)': (options: DatabaseOptions) => createLazyPostgres(options),
+};
+
+describe.each(Object.entries(OPENERS))('Postgres user repository, %s', (_mode, openRepository) => {
+  let opened: ReturnType<typeof openRepository> | undefined;
   let users: UserRepository;
   /** Unique to this run of the suite, so searches never match other suites' rows. */
   const marker = `m${randomBytes(5).toString('hex')}`;
@@ -31,13 +41,15 @@ describe('Postgres user repository', () => {
     });
   };
 
-  beforeAll(() => {
-    database = createDatabase({ url: databaseUrl(), connectTimeoutMs: 2_000, statementTimeoutMs: 5_000 });
-    users = createUserRepository(database.db);
+  beforeAll(async () => {
+    // Not opened here: the lazy repository's first call in a test is what loads it.
+    opened = openRepository({ url: databaseUrl(), connectTimeoutMs: 2_000, statementTimeoutMs: 5_000 });
+    users = opened.users;
   });
 
   afterAll(async () => {
-    if (!database) return;
+    if (!opened) return;
+    const database = await opened.open();
     await database.pool.query('delete from users where email = any($1::text[])', [createdEmails]);
     await database.pool.end();
   });
@@ -163,13 +175,13 @@ describe('Postgres user repository', () => {
   });
 
   it('maps an unreachable database to AppError dependency_unavailable', async () => {
-    const dead = createDatabase({
+    const deadRepository = openRepository({
       url: 'postgres://postgres@127.0.0.1:1/x',
       connectTimeoutMs: 500,
       statementTimeoutMs: 500,
     });
     try {
-      const repo = createUserRepository(dead.db);
+      const repo = deadRepository.users;
       for (const attempt of [
         () => repo.findByEmail('a@example.com'),
         () => repo.findById(randomUUID()),
@@ -183,7 +195,7 @@ describe('Postgres user repository', () => {
         expect(failure).toMatchObject({ code: 'dependency_unavailable' });
       }
     } finally {
-      await dead.pool.end();
+      await (await deadRepository.open()).pool.end();
     }
   });
 
