@@ -4,7 +4,7 @@ import type { Clock } from '../../domain/clock.js';
 import { unauthenticated } from '../../domain/errors.js';
 import { createLruCache, type LruCache } from '../../domain/lru-cache.js';
 import type { AppEnv, CredentialSource } from '../app-env.js';
-import { parseBearer } from '../bearer.js';
+import { parseBearer } from '../../domain/auth/bearer.js';
 import { readCookie } from '../cookies.js';
 
 type Credential = { token: string; via: CredentialSource };

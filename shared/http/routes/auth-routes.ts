@@ -8,7 +8,7 @@ import { isAppError, statusOf, unauthenticated } from '../../domain/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
-import { parseBearer } from '../bearer.js';
+import { parseBearer } from '../../domain/auth/bearer.js';
 import { clientIp } from '../client-ip.js';
 import {
   clearSessionCookies,
