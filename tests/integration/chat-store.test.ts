@@ -344,8 +344,10 @@ describe.each(TARGETS)('chat store on $name', (target) => {
 
   it('remembers whom a user has messaged, most recent first, for the mutual-conversation rule', async () => {
     const [a, b, c] = [newUser(), newUser(), newUser()];
-    await send(a, b, 'first');
+    const first = await send(a, b, 'first');
     await send(c, a, 'stranger');
+    // Contacts are ordered by message time in ms: the answer must come at a later millisecond than the first.
+    await clockPasses(msOf(first.message));
     const last = await send(a, c, 'answer');
     await clockPasses(msOf(last.message));
 
