@@ -1,7 +1,7 @@
+import { parseBearer } from '../domain/auth/bearer.js';
 import { isAppError, statusOf } from '../domain/errors.js';
 import { closeConnection, openConnection } from '../domain/realtime/connection-lifecycle.js';
 import type { ConnectDeps, RealtimeDeps } from '../domain/realtime/realtime-deps.js';
-import { parseBearer } from '../domain/auth/bearer.js';
 import { headerOf, type WebSocketEvent, type WebSocketResult } from './websocket-event.js';
 
 type Log = (message: string, details: Record<string, unknown>) => void;

@@ -1,10 +1,10 @@
 import { createMiddleware } from 'hono/factory';
+import { parseBearer } from '../../domain/auth/bearer.js';
 import type { SessionStore, TokenClaims, TokenService } from '../../domain/auth/ports.js';
 import type { Clock } from '../../domain/clock.js';
 import { unauthenticated } from '../../domain/errors.js';
 import { createLruCache, type LruCache } from '../../domain/lru-cache.js';
 import type { AppEnv, CredentialSource } from '../app-env.js';
-import { parseBearer } from '../../domain/auth/bearer.js';
 import { readCookie } from '../cookies.js';
 
 type Credential = { token: string; via: CredentialSource };

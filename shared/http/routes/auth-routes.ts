@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { parseBearer } from '../../domain/auth/bearer.js';
 import { logIn } from '../../domain/auth/log-in.js';
 import { logOut, logOutEverywhere } from '../../domain/auth/log-out.js';
 import { refreshSession } from '../../domain/auth/refresh-session.js';
@@ -8,7 +9,6 @@ import { isAppError, statusOf, unauthenticated } from '../../domain/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
-import { parseBearer } from '../../domain/auth/bearer.js';
 import { clientIp } from '../client-ip.js';
 import {
   clearSessionCookies,
