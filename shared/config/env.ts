@@ -43,9 +43,19 @@ const EnvSchema = z.object({
   ORIGIN_VERIFY_SECRET: z.optional(
     z.string().check(z.minLength(32, 'ORIGIN_VERIFY_SECRET must be at least 32 characters')),
   ),
+  // The web client's URL, the base of every link in a mail; unset: webUrlOf below.
+  WEB_URL: z.optional(z.url()),
+  // `From:` of every mail, an address of the SES identity (AWS: the Mail link, stacks/mail.ts).
+  MAIL_FROM: z._default(z.string().check(z.minLength(3)), 'no-reply@localhost'),
+  // Unset on AWS (SES's regional endpoint); `npm start` sets the emulator's capturing SendEmail endpoint.
+  SES_ENDPOINT: z.optional(z.url()),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** Links in mails point here: WEB_URL, else the first allowed origin (on AWS the site, functions/resource-env.ts). */
+export const webUrlOf = (env: Env): string =>
+  env.WEB_URL ?? env.ALLOWED_ORIGINS[0] ?? 'http://localhost:3000';
 
 /** Parses the HTTP function's environment once per cold start. */
 export const loadEnv = (source: Record<string, string | undefined> = process.env): Env =>
