@@ -2,8 +2,9 @@ import { createPasswordHasher } from '../adapters/crypto/password-hasher.js';
 import { loadKeySet } from '../adapters/crypto/signing-keys.js';
 import { createTokenService } from '../adapters/crypto/token-service.js';
 import { createLazyPostgres } from '../adapters/db/lazy-postgres.js';
+import { createSesMailer } from '../adapters/mail/ses-mailer.js';
 import { createSessionStore } from '../adapters/redis/session-store.js';
-import type { Env } from '../config/env.js';
+import { type Env, webUrlOf } from '../config/env.js';
 import type { AuthPolicy } from '../domain/auth/auth-deps.js';
 import { closeSessionSockets } from '../domain/realtime/connection-lifecycle.js';
 import type { AppDeps } from '../http/app-deps.js';
@@ -61,6 +62,13 @@ export async function createDeps(env: Env, service = 'http') {
       },
     },
     logError: (message, details) => logger.error(message, details),
+    mailer: createSesMailer({
+      from: env.MAIL_FROM,
+      region: env.AWS_REGION,
+      endpoint: env.SES_ENDPOINT,
+      onError: (message, details) => logger.error(message, details),
+    }),
+    webUrl: webUrlOf(env),
     http: {
       cookieSecure: env.COOKIE_SECURE,
       allowedOrigins: env.ALLOWED_ORIGINS,

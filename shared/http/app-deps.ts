@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import type { AuthDeps } from '../domain/auth/auth-deps.js';
 import type { User } from '../domain/auth/ports.js';
+import type { Mailer } from '../domain/mail/ports.js';
 import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
 
 /** A named dependency check for `GET /ready`; resolves when healthy, rejects otherwise. */
@@ -11,6 +12,10 @@ export interface AppDeps extends AuthDeps, Omit<RealtimeDeps, keyof AuthDeps> {
   publicJwks: JWK[];
   readiness: Record<string, ReadinessCheck>;
   logError: (message: string, details: Record<string, unknown>) => void;
+  /** Outgoing mail (password reset, email verification). */
+  mailer: Mailer;
+  /** The web client's URL: the base of the links in mails (shared/domain/mail/messages.ts). */
+  webUrl: string;
   http: {
     cookieSecure: boolean;
     allowedOrigins: string[];
