@@ -10,8 +10,10 @@ import { localApiDocs } from './api-docs.js';
 import { exportDevCredentials, generateDevCredentials } from './dev-credentials.js';
 import { ensureDevSecrets } from './dev-secrets.js';
 import { type HttpLambdaHandler, startHttpGateway } from './http-gateway.js';
+import { createMailOutbox, withDevMail } from './mail-outbox.js';
 import { resolvePostgres } from './resolve-postgres.js';
 import { resolveRedis } from './resolve-redis.js';
+import { startSesApi } from './ses-api.js';
 import { localWsUrl, withWebClient } from './static-site.js';
 import { startWsGateway, type WsLambdaHandler } from './ws-gateway.js';
 
@@ -69,6 +71,11 @@ try {
   await Promise.allSettled([migrator.pool.end(), directoryWriter.quit()]);
 }
 
+// Mail is captured, never sent: a local SES v2 SendEmail that checks this run's dev key, shown at /_dev/mail.
+const outbox = createMailOutbox();
+const ses = await startSesApi({ credentials: [managementCredentials], region: env.AWS_REGION, outbox });
+env.SES_ENDPOINT = ses.endpoint;
+
 // Imported only now, so the handler module reads the environment assembled above (as Lambda would).
 const { handler } = await import('../functions/http.js');
 const [connect, disconnect, message] = await Promise.all([
@@ -77,7 +84,7 @@ const [connect, disconnect, message] = await Promise.all([
   import('../functions/ws/message.js'),
 ]);
 // /docs exists only here (deployed functions serve just /openapi.json), from pinned local files.
-const docs = await localApiDocs(handler as unknown as HttpLambdaHandler);
+const docs = await localApiDocs(withDevMail(handler as unknown as HttpLambdaHandler, outbox));
 // The browser client (web/, built when stale) is served by the same HTTP front, so it is same-origin.
 const web = await withWebClient(
   docs.handler,
@@ -100,6 +107,7 @@ console.log(`
   Web client ${http.url}   (${web.note})
   HTTP API   ${http.url}
   API docs   ${http.url}/docs   (${docs.note})
+  Mail       ${http.url}/_dev/mail/view   (captured, never sent; SES endpoint ${ses.endpoint})
   WebSocket  ${ws.url}   (management API ${ws.managementEndpoint})
   Postgres   ${postgres.description}
   Redis      ${redis.description}${generated.length ? `\n  Dev keys   ${generated.join(', ')} from ${dataDir}` : ''}
@@ -111,7 +119,7 @@ let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await Promise.allSettled([http.close(), ws.close()]);
+  await Promise.allSettled([http.close(), ws.close(), ses.close()]);
   await Promise.allSettled([redis.stop(), postgres.stop()]);
   process.exit(0);
 }

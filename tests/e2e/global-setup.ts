@@ -5,6 +5,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     apiUrl: string;
     wsUrl: string;
+    /** Where captured mail is read (`GET …/_dev/mail`): the local system's API; `MAIL_URL` or empty elsewhere. */
+    mailUrl: string;
   }
 }
 
@@ -18,6 +20,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   if (external) {
     project.provide('apiUrl', external.replace(/\/+$/, ''));
     project.provide('wsUrl', process.env.WS_URL ?? '');
+    project.provide('mailUrl', (process.env.MAIL_URL ?? '').replace(/\/+$/, ''));
     return undefined;
   }
   const system = await startLocalSystem();
@@ -25,6 +28,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   process.env.WS_URL = system.wsUrl;
   project.provide('apiUrl', system.apiUrl);
   project.provide('wsUrl', system.wsUrl);
+  project.provide('mailUrl', system.apiUrl);
   return async () => {
     delete process.env.API_URL;
     delete process.env.WS_URL;

@@ -82,6 +82,15 @@ describe('system routes', () => {
     expect((await send(t.app, '/openapi.json')).status).toBe(200);
   });
 
+  it('serves no /_dev/mail: captured mail exists only under npm start, never in a deployed function', async () => {
+    for (const path of ['/_dev/mail', '/_dev/mail/view']) {
+      const res = await send(t.app, path, { headers: { accept: 'text/html' } });
+
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+  });
+
   it('sends no HSTS outside deployed stages (NODE_ENV=test here)', async () => {
     const res = await send(t.app, '/health');
 
