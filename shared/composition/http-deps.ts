@@ -3,6 +3,7 @@ import { loadKeySet } from '../adapters/crypto/signing-keys.js';
 import { createTokenService } from '../adapters/crypto/token-service.js';
 import { createLazyPostgres } from '../adapters/db/lazy-postgres.js';
 import { createSesMailer } from '../adapters/mail/ses-mailer.js';
+import { createAccountEraser } from '../adapters/redis/account-eraser.js';
 import { createSessionStore } from '../adapters/redis/session-store.js';
 import { type Env, webUrlOf } from '../config/env.js';
 import type { AuthPolicy } from '../domain/auth/auth-deps.js';
@@ -43,6 +44,7 @@ export async function createDeps(env: Env, service = 'http') {
     ...realtime,
     users: postgres.users,
     sessions: createSessionStore(redis, env.REDIS_KEY_PREFIX),
+    accounts: createAccountEraser(redis, env.REDIS_KEY_PREFIX),
     sockets: { close: (userId, sessionId) => closeSessionSockets(deps, userId, sessionId) },
     tokens: createTokenService({
       keys,

@@ -107,6 +107,17 @@ export interface RefreshRequest {
   refreshToken?: string;
 }
 
+/** `POST /auth/password` (signed in): the other sessions end, this one stays. */
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
+/** `DELETE /me`: the password again, so a session left open on a shared computer cannot delete the account. */
+export interface DeleteAccountRequest {
+  password: string;
+}
+
 /** `POST /chat/conversations/{userId}/messages`; the same `clientMsgId` on every retry stores it once. */
 export interface SendMessageRequest {
   body: string;

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { AuthDeps } from '../domain/auth/auth-deps.js';
-import type { User } from '../domain/auth/ports.js';
+import type { AccountEraser, User } from '../domain/auth/ports.js';
 import type { Mailer } from '../domain/mail/ports.js';
 import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
 
@@ -9,6 +9,8 @@ type ReadinessCheck = () => Promise<void>;
 
 /** Everything `createApp` needs; built once per cold start in `shared/composition/http-deps.ts`. */
 export interface AppDeps extends AuthDeps, Omit<RealtimeDeps, keyof AuthDeps> {
+  /** Erases a deleted account's Redis state (`DELETE /me`). */
+  accounts: AccountEraser;
   publicJwks: JWK[];
   readiness: Record<string, ReadinessCheck>;
   logError: (message: string, details: Record<string, unknown>) => void;

@@ -59,6 +59,17 @@ export const LogoutBody = z
   .object({ refreshToken: z.string().min(1).max(4096).optional() })
   .openapi('LogoutRequest');
 
+export const ChangePasswordBody = z
+  .object({
+    currentPassword: z.string().min(1).max(1024),
+    newPassword: z.string().max(1024).openapi({ example: 'correct horse battery staple' }),
+  })
+  .openapi('ChangePasswordRequest');
+
+export const DeleteAccountBody = z
+  .object({ password: z.string().min(1).max(1024) })
+  .openapi('DeleteAccountRequest');
+
 export const CookieSessionResponse = z
   .object({ user: UserSchema.optional(), accessTokenExpiresAt: z.string().datetime() })
   .openapi('CookieSession');
@@ -138,6 +149,8 @@ type _WireChecks = [
   Assert<Equals<z.input<typeof LoginBody>, Wire.LoginRequest>>,
   Assert<Equals<z.input<typeof RefreshBody>, Wire.RefreshRequest>>,
   Assert<Equals<z.input<typeof LogoutBody>, Wire.RefreshRequest>>,
+  Assert<Equals<z.input<typeof ChangePasswordBody>, Wire.ChangePasswordRequest>>,
+  Assert<Equals<z.input<typeof DeleteAccountBody>, Wire.DeleteAccountRequest>>,
   Assert<Equals<z.output<typeof CookieSessionResponse>, Wire.CookieSession>>,
   Assert<Equals<z.output<typeof TokenSessionResponse>, Wire.TokenSession>>,
   Assert<Equals<z.output<typeof SessionsResponse>, Wire.SessionsResponse>>,

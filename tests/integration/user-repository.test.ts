@@ -110,6 +110,28 @@ describe.each(Object.entries(OPENERS))('Postgres user repository, %s', (_mode, o
     expect(await users.findById(randomUUID())).toBeNull();
   });
 
+  it('replaces the password hash of one user only (false for an unknown id)', async () => {
+    const [user, other] = [await create(), await create()];
+
+    expect(await users.updatePasswordHash(user.id, '$2b$04$new')).toBe(true);
+
+    expect((await users.findByEmail(user.email))?.passwordHash).toBe('$2b$04$new');
+    expect((await users.findByEmail(other.email))?.passwordHash).toBe('$2b$04$hash');
+    expect(await users.updatePasswordHash(randomUUID(), 'x')).toBe(false);
+  });
+
+  it('deletes a user so the email can be registered again (false the second time)', async () => {
+    const user = await create();
+
+    expect(await users.delete(user.id)).toBe(true);
+
+    expect(await users.findById(user.id)).toBeNull();
+    expect(await users.findByEmail(user.email)).toBeNull();
+    expect(await users.delete(user.id)).toBe(false);
+    const again = await users.create({ email: user.email, passwordHash: 'x', displayName: 'Again' });
+    expect(again.id).not.toBe(user.id);
+  });
+
   describe('search', () => {
     let ada: Awaited<ReturnType<typeof create>>;
     let elodie: Awaited<ReturnType<typeof create>>;
@@ -187,6 +209,8 @@ describe.each(Object.entries(OPENERS))('Postgres user repository, %s', (_mode, o
         () => repo.findById(randomUUID()),
         () => repo.create({ email: 'a@example.com', passwordHash: 'x', displayName: 'x' }),
         () => repo.search({ name: 'a', email: null }, 5, randomUUID()),
+        () => repo.updatePasswordHash(randomUUID(), 'x'),
+        () => repo.delete(randomUUID()),
       ]) {
         const failure = await attempt().then(
           () => undefined,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthDeps, AuthPolicy } from '../../shared/domain/auth/auth-deps.js';
 import type {
+  AccountEraser,
   ActiveSession,
   NewSession,
   PasswordHasher,
@@ -94,6 +95,20 @@ class FakeUserRepository implements UserRepository {
     return [...this.byEmail.values()]
       .filter((user) => ids.includes(user.id))
       .map(({ passwordHash: _hash, ...user }) => user);
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string): Promise<boolean> {
+    for (const user of this.byEmail.values()) {
+      if (user.id !== id) continue;
+      user.passwordHash = passwordHash;
+      return true;
+    }
+    return false;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    for (const [email, user] of this.byEmail) if (user.id === id) return this.byEmail.delete(email);
+    return false;
   }
 
   async search(
@@ -281,10 +296,10 @@ export class FakeSessionStore implements SessionStore {
     return this.records.delete(FakeSessionStore.key(userId, sessionId));
   }
 
-  async revokeAll(userId: string): Promise<string[]> {
+  async revokeAll(userId: string, exceptSessionId?: string): Promise<string[]> {
     const revoked: string[] = [];
     for (const [key, record] of this.records) {
-      if (record.session.userId !== userId) continue;
+      if (record.session.userId !== userId || record.session.sessionId === exceptSessionId) continue;
       this.records.delete(key);
       revoked.push(record.session.sessionId);
     }
@@ -336,8 +351,22 @@ export class FakeTokenService implements TokenService {
   }
 }
 
+/** Records erased users and tombstones them in the directory, as the Redis eraser does. */
+class FakeAccountEraser implements AccountEraser {
+  readonly erased: string[] = [];
+
+  constructor(private readonly directory: FakeUserDirectory) {}
+
+  async erase(userId: string): Promise<void> {
+    this.erased.push(userId);
+    this.directory.entries.delete(userId);
+    this.directory.deleted.add(userId);
+  }
+}
+
 export interface FakeAuth {
-  deps: AuthDeps & { directory: FakeUserDirectory };
+  deps: AuthDeps & { directory: FakeUserDirectory; accounts: FakeAccountEraser };
+  accounts: FakeAccountEraser;
   users: FakeUserRepository;
   directory: FakeUserDirectory;
   sessions: FakeSessionStore;
@@ -360,9 +389,11 @@ export function fakeAuth(
   const limiter = new FakeRateLimiter(clock);
   const sockets = new RecordingSessionSockets();
   const directory = new FakeUserDirectory();
+  const accounts = new FakeAccountEraser(directory);
   const deps: FakeAuth['deps'] = {
     users,
     directory,
+    accounts,
     sessions,
     sockets,
     tokens: options.tokens ?? tokens,
@@ -371,5 +402,5 @@ export function fakeAuth(
     clock,
     policy: { ...TEST_POLICY, ...options.policy },
   };
-  return { deps, users, directory, sessions, tokens, passwords, limiter, sockets, clock };
+  return { deps, users, directory, accounts, sessions, tokens, passwords, limiter, sockets, clock };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { User } from '../../shared/domain/auth/ports.js';
+import { DELETED_USER_NAME } from '../../shared/domain/chat/deleted-user.js';
 import type { ChatMessage } from '../../shared/domain/chat/message.js';
 import { sentAtOf } from '../../shared/domain/chat/message-id.js';
 import type {
@@ -172,11 +173,14 @@ function fakeChatStore(): ChatStore & { drafts: MessageDraft[] } {
  */
 export class FakeUserDirectory implements UserDirectory {
   readonly entries = new Map<string, DirectoryEntry & { updatedAt: Date }>();
+  /** Tombstones of deleted accounts. */
+  readonly deleted = new Set<string>();
   readonly reads: string[] = [];
 
   constructor(private readonly fallback: (userId: string) => DirectoryEntry | null = () => null) {}
 
   async put(entry: DirectoryEntry & { updatedAt: Date }): Promise<void> {
+    if (this.deleted.has(entry.id)) return;
     const stored = this.entries.get(entry.id);
     if (stored && stored.updatedAt > entry.updatedAt) return;
     this.entries.set(entry.id, { ...entry });
@@ -184,12 +188,19 @@ export class FakeUserDirectory implements UserDirectory {
 
   async find(userId: string): Promise<DirectoryEntry | null> {
     this.reads.push(userId);
+    if (this.deleted.has(userId)) return null;
     const stored = this.entries.get(userId);
     return stored ? { id: stored.id, displayName: stored.displayName } : this.fallback(userId);
   }
 
   async findMany(userIds: string[]): Promise<DirectoryEntry[]> {
-    const found = await Promise.all(userIds.map((userId) => this.find(userId)));
+    const found = await Promise.all(
+      userIds.map((userId) =>
+        this.deleted.has(userId)
+          ? { id: userId, displayName: DELETED_USER_NAME, deleted: true as const }
+          : this.find(userId),
+      ),
+    );
     return found.filter((entry): entry is DirectoryEntry => entry !== null);
   }
 }

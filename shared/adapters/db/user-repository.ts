@@ -51,6 +51,23 @@ export function createUserRepository(db: Database): UserRepository {
       if (ids.length === 0) return [];
       return db.select(publicColumns).from(users).where(inArray(users.id, ids)).catch(translateDbFailure);
     },
+    async updatePasswordHash(id, passwordHash): Promise<boolean> {
+      const rows = await db
+        .update(users)
+        .set({ passwordHash, updatedAt: sql`now()` })
+        .where(eq(users.id, id))
+        .returning({ id: users.id })
+        .catch(translateDbFailure);
+      return rows.length > 0;
+    },
+    async delete(id): Promise<boolean> {
+      const rows = await db
+        .delete(users)
+        .where(eq(users.id, id))
+        .returning({ id: users.id })
+        .catch(translateDbFailure);
+      return rows.length > 0;
+    },
     async search(query, limit, excludeUserId): Promise<User[]> {
       // Every word of the query must start a word of the name ("love ada" finds "Ada Lovelace").
       const words = query.name.split(/\s+/u).filter(Boolean).slice(0, 8);

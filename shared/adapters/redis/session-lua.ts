@@ -27,12 +27,20 @@ return {'reused'}
 `);
 
 /**
- * Logout-all. KEYS: session index. ARGV: the (prefixed) session key prefix of this user.
- * Session keys are built in the script; they share the user's hash tag, so they live in the index's slot.
+ * Logout-all, and password change (which keeps the calling session). KEYS: session index. ARGV: the
+ * (prefixed) session key prefix of this user, the session id to keep ('' for none). Session keys are built in
+ * the script; they share the user's hash tag, so they live in the index's slot.
  */
 export const REVOKE_ALL = defineScript(`
 local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-for _, id in ipairs(ids) do redis.call('DEL', ARGV[1] .. id) end
-redis.call('DEL', KEYS[1])
-return ids
+local revoked = {}
+for _, id in ipairs(ids) do
+  if id ~= ARGV[2] then
+    redis.call('DEL', ARGV[1] .. id)
+    redis.call('ZREM', KEYS[1], id)
+    revoked[#revoked + 1] = id
+  end
+end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) end
+return revoked
 `);

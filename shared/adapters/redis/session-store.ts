@@ -126,12 +126,12 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
       return Number(deleted?.[1]) > 0;
     },
 
-    async revokeAll(userId): Promise<string[]> {
+    async revokeAll(userId, exceptSessionId): Promise<string[]> {
       const reply = await runScript(
         redis,
         REVOKE_ALL,
         [sessionIndexKey(userId)],
-        [`${keyPrefix}${sessionKeyPrefix(userId)}`],
+        [`${keyPrefix}${sessionKeyPrefix(userId)}`, exceptSessionId ?? ''],
       );
       return (reply as string[]) ?? [];
     },

@@ -1,13 +1,21 @@
+import { DELETED_USER_NAME } from '../../domain/chat/deleted-user.js';
 import type { DirectoryEntry, UserDirectory } from '../../domain/chat/ports.js';
 import type { RedisClient } from './client.js';
 import { userTag } from './keys.js';
 import { defineScript, orUnavailable, runScript } from './scripts.js';
 
-/** Hash in the user's slot: `name` (display name) and `at` (ms of the Postgres row's `updated_at`). */
+/**
+ * Hash in the user's slot: `name` (display name) and `at` (ms of the Postgres row's `updated_at`); for a
+ * deleted account only `deleted` = 1 (a tombstone, written by the account eraser, with nothing personal).
+ */
 export const directoryKey = (userId: string): string => `${userTag(userId)}:profile`;
 
-/** KEYS: the entry. ARGV: display name, version ms. An older version never overwrites a newer one. */
+/**
+ * KEYS: the entry. ARGV: display name, version ms. An older version never overwrites a newer one, and nothing
+ * overwrites a tombstone (a backfill that read the row just before the account was deleted).
+ */
 const PUT_ENTRY = defineScript(`
+if redis.call('HEXISTS', KEYS[1], 'deleted') == 1 then return 0 end
 local stored = redis.call('HGET', KEYS[1], 'at')
 if stored and tonumber(stored) > tonumber(ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'name', ARGV[1], 'at', ARGV[2])
@@ -19,9 +27,14 @@ return 1
  * single-key HGETs, so a batch of them is one auto-pipelined round trip, on a cluster too.
  */
 export function createUserDirectory(redis: RedisClient): UserDirectory {
+  const read = async (userId: string): Promise<DirectoryEntry | null> => {
+    const [name, deleted] = await orUnavailable(redis.hmget(directoryKey(userId), 'name', 'deleted'));
+    if (deleted) return { id: userId, displayName: DELETED_USER_NAME, deleted: true };
+    return name ? { id: userId, displayName: name } : null;
+  };
   const find = async (userId: string): Promise<DirectoryEntry | null> => {
-    const name = await orUnavailable(redis.hget(directoryKey(userId), 'name'));
-    return name === null ? null : { id: userId, displayName: name };
+    const entry = await read(userId);
+    return entry?.deleted ? null : entry;
   };
   return {
     async put(entry) {
@@ -34,7 +47,7 @@ export function createUserDirectory(redis: RedisClient): UserDirectory {
     },
     find,
     async findMany(userIds) {
-      const found = await Promise.all(userIds.map(find));
+      const found = await Promise.all(userIds.map(read));
       return found.filter((entry): entry is DirectoryEntry => entry !== null);
     },
   };

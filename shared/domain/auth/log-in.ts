@@ -12,7 +12,8 @@ export interface LoginResult {
   tokens: SessionTokens;
 }
 
-const invalidCredentials = (): AppError => new AppError('invalid_credentials', 'Invalid email or password');
+export const invalidCredentials = (): AppError =>
+  new AppError('invalid_credentials', 'Invalid email or password');
 
 function stopIfThrottled(decision: ThrottleDecision): void {
   if (decision.allowed) return;
@@ -22,7 +23,7 @@ function stopIfThrottled(decision: ThrottleDecision): void {
 }
 
 /** Limiter buckets of one login; the account part is a hash, so no key in Redis names an email. */
-const loginBuckets = (accountHash: string, ip: string) => ({
+export const loginBuckets = (accountHash: string, ip: string) => ({
   ip: `login:ip:${ip}`,
   accountIp: `login:account-ip:${accountHash}:${ip}`,
   account: `login:account:${accountHash}`,
@@ -34,7 +35,7 @@ const loginBuckets = (accountHash: string, ip: string) => ({
  * writes no account key, and attempts refused per (account, IP) never count toward the account-wide
  * ceiling, so one address cannot lock the owner out from everywhere else.
  */
-async function enforceLoginThrottle(
+export async function enforceLoginThrottle(
   deps: Pick<AuthDeps, 'limiter' | 'policy'>,
   buckets: ReturnType<typeof loginBuckets>,
 ): Promise<void> {

@@ -7,6 +7,14 @@ export const PASSWORD_MAX_LENGTH = 256;
 
 export type PasswordProblem = 'too_short' | 'too_long' | 'blank' | 'too_common';
 
+/** What each policy failure tells the user (registration and password change alike). */
+export const PASSWORD_MESSAGES = {
+  too_short: 'Password must be at least 8 characters',
+  too_long: 'Password must be at most 256 characters',
+  blank: 'Password must contain a visible character, not only spaces',
+  too_common: 'Password is too common; choose another',
+} as const satisfies Record<PasswordProblem, string>;
+
 /** ASVS 6.2: length rules in code points (any script), a visible character, and a common-password block list. */
 export function checkPasswordPolicy(password: string): PasswordProblem | null {
   const length = codePointLength(password);

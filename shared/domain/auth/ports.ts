@@ -16,6 +16,10 @@ export interface UserRepository {
   findByEmail(email: string): Promise<UserWithPasswordHash | null>;
   findById(id: string): Promise<User | null>;
   findByIds(ids: string[]): Promise<User[]>;
+  /** Replaces the stored password hash; false when no such user exists. */
+  updatePasswordHash(id: string, passwordHash: string): Promise<boolean>;
+  /** Deletes the row (its canonical email can be registered again); false when no such user exists. */
+  delete(id: string): Promise<boolean>;
   /**
    * People to start a chat with: an exact match of the whole canonical `email` (when given), or display names
    * with a word starting with `name` (case- and accent-insensitive). The answer never says which matched.
@@ -85,7 +89,8 @@ export interface SessionStore {
   findActive(userId: string, sessionId: string): Promise<ActiveSession | null>;
   list(userId: string, nowMs: number): Promise<SessionSummary[]>;
   revoke(userId: string, sessionId: string): Promise<boolean>;
-  revokeAll(userId: string): Promise<string[]>;
+  /** Revokes every session of the user except `exceptSessionId` (when given); returns the revoked ids. */
+  revokeAll(userId: string, exceptSessionId?: string): Promise<string[]>;
 }
 
 export interface TokenClaims {
@@ -115,6 +120,16 @@ export interface TokenService {
   signRefresh(claims: TokenClaims): Promise<SignedToken>;
   verifyAccess(token: string, options?: VerifyOptions): Promise<TokenClaims | null>;
   verifyRefresh(token: string): Promise<TokenClaims | null>;
+}
+
+/**
+ * A deleted account's own realtime state: its contacts, last messages, unread sets, read marks, "messaged"
+ * set, blocks (and its side of each blocked conversation), connection records and sessions are removed, and
+ * its user-directory entry becomes a tombstone (no name) so peers' contact lists show "Deleted user".
+ * Conversation streams stay for the peers, unless the peer is deleted too. Idempotent.
+ */
+export interface AccountEraser {
+  erase(userId: string): Promise<void>;
 }
 
 /** The realtime side of ending a session: API Gateway checks auth only at `$connect`. */

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import { codePointLength, hasForbiddenNameCharacters, hasVisibleCharacter } from '../text.js';
 import type { AuthDeps, RequestOrigin } from './auth-deps.js';
 import { canonicalEmail, isPlausibleEmail } from './email.js';
-import { checkPasswordPolicy } from './password-policy.js';
+import { checkPasswordPolicy, PASSWORD_MESSAGES } from './password-policy.js';
 import type { User } from './ports.js';
 
 export interface RegisterInput {
@@ -11,13 +11,6 @@ export interface RegisterInput {
   password: string;
   displayName: string;
 }
-
-const PASSWORD_MESSAGES = {
-  too_short: 'Password must be at least 8 characters',
-  too_long: 'Password must be at most 256 characters',
-  blank: 'Password must contain a visible character, not only spaces',
-  too_common: 'Password is too common; choose another',
-} as const;
 
 const invalid = (field: string, message: string): AppError =>
   new AppError('validation_failed', message, { details: [{ path: field, message }] });

@@ -79,6 +79,8 @@ export interface BlockStore {
 export interface DirectoryEntry {
   id: string;
   displayName: string;
+  /** The account was deleted: `displayName` is DELETED_USER_NAME (only `findMany` returns such entries). */
+  deleted?: true;
 }
 
 /**
@@ -92,9 +94,12 @@ export interface UserDirectory {
    * older than the stored one is ignored, so a backfill racing a rename never brings back the old name.
    */
   put(entry: DirectoryEntry & { updatedAt: Date }): Promise<void>;
-  /** Null when no such user exists. */
+  /** Null when no such user exists (a deleted account included: nobody can message or block it). */
   find(userId: string): Promise<DirectoryEntry | null>;
-  /** The entries of those users that exist (the rest are left out), in the order asked. */
+  /**
+   * The entries of those users that exist or whose account was deleted (flagged `deleted`, so peers keep
+   * the conversation as "Deleted user"); users never known are left out. In the order asked.
+   */
   findMany(userIds: string[]): Promise<DirectoryEntry[]>;
 }
 

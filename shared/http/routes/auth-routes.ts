@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { parseBearer } from '../../domain/auth/bearer.js';
+import { changePassword } from '../../domain/auth/change-password.js';
 import { logIn } from '../../domain/auth/log-in.js';
 import { logOut, logOutEverywhere } from '../../domain/auth/log-out.js';
 import { refreshSession } from '../../domain/auth/refresh-session.js';
@@ -9,7 +10,6 @@ import { isAppError, statusOf, unauthenticated } from '../../domain/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
-import { clientIp } from '../client-ip.js';
 import {
   clearSessionCookies,
   cookieNames,
@@ -19,8 +19,9 @@ import {
   setSessionCookies,
 } from '../cookies.js';
 import { authenticate } from '../middleware/authenticate.js';
-import { sourceIpOf } from '../middleware/request-context.js';
+import { requestOrigin } from '../request-origin.js';
 import {
+  ChangePasswordBody,
   CookieSessionResponse,
   jsonContent,
   LoginBody,
@@ -112,19 +113,30 @@ const logoutAll = createRoute({
   responses: { 204: { description: 'Every session revoked' }, ...problems(401, 403, 503) },
 });
 
-/** Register, login, refresh, logout and logout-all. */
+const passwordChange = createRoute({
+  method: 'post',
+  path: '/auth/password',
+  operationId: 'changePassword',
+  summary: 'Change your password; every other session is signed out',
+  tags: ['auth'],
+  security: [{ bearer: [] }, { cookie: [] }] as Record<string, string[]>[],
+  description:
+    'Re-checks the current password (counted in the login throttle: 429 + Retry-After when exceeded), ' +
+    'applies the registration password policy to the new one (it may equal the current one), then revokes ' +
+    'every other session of the user and closes their sockets. The calling session stays signed in.',
+  request: { body: { required: true, ...jsonContent(ChangePasswordBody, 'Current and new password') } },
+  responses: {
+    204: { description: 'Changed; the other sessions are revoked' },
+    ...problems(400, 401, 403, 413, 415, 429, 503),
+  },
+});
+
+/** Register, login, refresh, logout, logout-all and password change. */
 export function authRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const secure = deps.http.cookieSecure;
   const names = cookieNames(secure);
-  const origin = (c: { env: AppEnv['Bindings']; req: { header(name: string): string | undefined } }) => ({
-    ip: clientIp({
-      sourceIp: sourceIpOf(c.env),
-      header: (name) => c.req.header(name),
-      originVerifySecret: deps.http.originVerifySecret,
-    }),
-    userAgent: c.req.header('user-agent') ?? '',
-  });
+  const origin = (c: Parameters<typeof requestOrigin>[1]) => requestOrigin(deps, c);
 
   app.openapi(register, async (c) => {
     const user = await registerUser(deps, c.req.valid('json'), origin(c));
@@ -181,6 +193,13 @@ export function authRoutes(deps: AppDeps) {
     await logOutEverywhere(deps, c.get('auth').userId);
     clearSessionCookies(c, secure);
     c.header('clear-site-data', '"cookies", "storage"');
+    return c.body(null, 204);
+  });
+
+  app.use(passwordChange.path, authenticate({ ...deps, accessCookie: names.access }));
+  app.openapi(passwordChange, async (c) => {
+    const { user, sessionId } = c.get('auth');
+    await changePassword(deps, { user, sessionId }, c.req.valid('json'), origin(c));
     return c.body(null, 204);
   });
 

@@ -1,11 +1,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { deleteAccount } from '../../domain/auth/delete-account.js';
 import { listSessions, revokeSession } from '../../domain/auth/manage-sessions.js';
 import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
 import { clearSessionCookies, cookieNames } from '../cookies.js';
 import { authenticate } from '../middleware/authenticate.js';
-import { jsonContent, problems, SessionsResponse, UserResponse } from '../schemas.js';
+import { requestOrigin } from '../request-origin.js';
+import { DeleteAccountBody, jsonContent, problems, SessionsResponse, UserResponse } from '../schemas.js';
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
@@ -46,7 +48,26 @@ const me = createRoute({
   },
 });
 
-/** Session listing/revocation and `GET /me`; all authenticated. */
+const deleteMe = createRoute({
+  method: 'delete',
+  path: '/me',
+  operationId: 'deleteAccount',
+  summary: 'Delete your account',
+  tags: ['users'],
+  security,
+  description:
+    'Re-checks the password (counted in the login throttle: 429 + Retry-After when exceeded), then revokes ' +
+    'every session, closes every socket, erases the account (the email can register again) and its own ' +
+    'contacts, unread and read state and blocks. Peers keep the conversations; the account shows as ' +
+    '"Deleted user".',
+  request: { body: { required: true, ...jsonContent(DeleteAccountBody, 'The password, once more') } },
+  responses: {
+    204: { description: 'Deleted; every session revoked' },
+    ...problems(400, 401, 403, 413, 415, 429, 503),
+  },
+});
+
+/** Session listing/revocation, `GET /me` and `DELETE /me`; all authenticated. */
 export function sessionRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const names = cookieNames(deps.http.cookieSecure);
@@ -80,6 +101,14 @@ export function sessionRoutes(deps: AppDeps) {
   });
 
   app.openapi(me, (c) => c.json({ user: userView(c.get('auth').user) }, 200));
+
+  app.openapi(deleteMe, async (c) => {
+    const { user, sessionId } = c.get('auth');
+    await deleteAccount(deps, { user, sessionId }, c.req.valid('json'), requestOrigin(deps, c));
+    clearSessionCookies(c, deps.http.cookieSecure);
+    c.header('clear-site-data', '"cookies", "storage"');
+    return c.body(null, 204);
+  });
 
   return app;
 }

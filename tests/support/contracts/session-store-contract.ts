@@ -180,6 +180,20 @@ export function sessionStoreContract(label: string, open: () => Promise<SessionS
         expect(await store.findActive(other.userId, other.sessionId)).not.toBeNull();
         expect(await store.revokeAll(user.id)).toEqual([]);
       });
+
+      it('revokes every other session of the user and keeps the one named (password change)', async () => {
+        const user = userFor();
+        const [kept, ...others] = [await created({ user }), await created({ user }), await created({ user })];
+        if (!kept) throw new Error('no session');
+
+        const revoked = await store.revokeAll(user.id, kept.sessionId);
+
+        expect([...revoked].sort()).toEqual(others.map((s) => s.sessionId).sort());
+        for (const session of others) expect(await store.findActive(user.id, session.sessionId)).toBeNull();
+        expect(await store.findActive(user.id, kept.sessionId)).not.toBeNull();
+        expect(await listedIds(user.id)).toEqual([kept.sessionId]);
+        expect(await store.revokeAll(user.id, kept.sessionId)).toEqual([]);
+      });
     });
 
     describe('refresh rotation', () => {
