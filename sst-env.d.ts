@@ -30,6 +30,11 @@ declare module "sst" {
       "keys": string
       "type": "sst.sst.Linkable"
     }
+    "Mail": {
+      "identity": string
+      "sender": string
+      "type": "sst.sst.Linkable"
+    }
     "Migrator": {
       "name": string
       "type": "sst.aws.Function"

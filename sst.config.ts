@@ -24,6 +24,7 @@ export default $config({
     const { createWebSocketApi, routeWebSocketApi } = await import('./stacks/realtime');
     const { createApi } = await import('./stacks/api');
     const { createMigration } = await import('./stacks/migrate');
+    const { createMail } = await import('./stacks/mail');
 
     // `sst dev` runs the handlers on this machine against docker-compose's Postgres and Valkey, so it deploys only
     // what live functions need: the two APIs, their routes and the stub functions. No VPC or NAT, RDS,
@@ -31,6 +32,8 @@ export default $config({
     const vpc = $dev ? undefined : createNetwork().vpc;
     const { db, redis } = createStorage(vpc);
     const secrets = createSecrets();
+    // The SES sender (MAIL_FROM at deploy); its link lets only the HTTP function send, only from that identity.
+    const mail = createMail();
     // Least privilege: each function links only what it reads (functions/resource-env.ts maps the links).
     const verifyKeys = createVerifyKeys(secrets);
     const ws = createWebSocketApi();
@@ -47,6 +50,7 @@ export default $config({
         secrets.previousPublicKeys,
         secrets.pepper,
         ws,
+        mail,
         ...(router && originVerify ? [router, originVerify.link] : []),
       ],
     });

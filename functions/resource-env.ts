@@ -5,7 +5,7 @@ import { loadRealtimeEnv, type RealtimeEnv } from '../shared/config/realtime-env
 
 /** The SST links the handlers read (types in sst-env.d.ts); every function links a subset. */
 export type LinkedResources = Partial<
-  Pick<Resource, 'App' | 'Api' | 'Db' | 'Redis' | 'Ws' | 'Web' | 'OriginVerify' | SecretName>
+  Pick<Resource, 'App' | 'Api' | 'Db' | 'Redis' | 'Ws' | 'Web' | 'OriginVerify' | 'Mail' | SecretName>
 >;
 type SecretName = 'JwtSigningKey' | 'JwtPreviousPublicKeys' | 'PasswordPepper' | 'JwtVerifyKeys';
 
@@ -35,7 +35,13 @@ export function linkedEnv(resources: LinkedResources = Resource): Record<string,
   // `Resource.X` throws when X is not linked to this function, so ask first.
   const get = <K extends keyof LinkedResources>(key: K): LinkedResources[K] =>
     key in resources ? resources[key] : undefined;
-  const [db, redis, ws, originVerify] = [get('Db'), get('Redis'), get('Ws'), get('OriginVerify')];
+  const [db, redis, ws, originVerify, mail] = [
+    get('Db'),
+    get('Redis'),
+    get('Ws'),
+    get('OriginVerify'),
+    get('Mail'),
+  ];
   const [signingKey, previousKeys, pepper, verifyKeys] = [
     get('JwtSigningKey'),
     get('JwtPreviousPublicKeys'),
@@ -53,6 +59,7 @@ export function linkedEnv(resources: LinkedResources = Resource): Record<string,
     ...(ws && { WS_MANAGEMENT_ENDPOINT: ws.managementEndpoint }),
     ...(origins.length > 0 && { ALLOWED_ORIGINS: origins.join(',') }),
     ...(originVerify && { ORIGIN_VERIFY_SECRET: originVerify.secret }),
+    ...(mail && { MAIL_FROM: mail.sender }),
   };
 }
 

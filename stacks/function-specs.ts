@@ -45,6 +45,7 @@ export const FUNCTIONS = {
       'WS_MANAGEMENT_ENDPOINT',
       'ALLOWED_ORIGINS',
       'ORIGIN_VERIFY_SECRET',
+      'MAIL_FROM',
     ],
   },
   // No password hashing, no Postgres: small and cheap, with headroom for TLS handshakes at cold start.

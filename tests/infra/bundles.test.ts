@@ -90,6 +90,7 @@ const FORBIDDEN: Record<FunctionName, string[]> = {
     '@hono/zod-openapi',
     'hono',
     'zod (full API)',
+    '@aws-sdk/client-sesv2',
     ...CREDENTIAL_CHAIN,
   ],
   'ws-message': [
@@ -100,6 +101,7 @@ const FORBIDDEN: Record<FunctionName, string[]> = {
     'hono',
     'jose',
     'zod (full API)',
+    '@aws-sdk/client-sesv2',
     ...CREDENTIAL_CHAIN,
   ],
   'ws-disconnect': [
@@ -110,14 +112,55 @@ const FORBIDDEN: Record<FunctionName, string[]> = {
     'hono',
     'jose',
     'zod (full API)',
+    '@aws-sdk/client-sesv2',
     ...CREDENTIAL_CHAIN,
   ],
   // ioredis stays: the migrator mirrors users into the Redis user directory after the schema migrations.
-  migrate: ['jose', 'bcryptjs', 'hono', '@hono/zod-openapi', '@aws-sdk/client-apigatewaymanagementapi'],
+  migrate: [
+    'jose',
+    'bcryptjs',
+    'hono',
+    '@hono/zod-openapi',
+    '@aws-sdk/client-apigatewaymanagementapi',
+    '@aws-sdk/client-sesv2',
+  ],
 };
 
 const loadPlugins = async (): Promise<Plugin[]> =>
   ((await import(pathToFileURL(join(ROOT, PLUGINS_FILE)).href)) as { default: Plugin[] }).default;
+
+/** Built with splitting as deployed: every input of the bundle, and those of what Node loads at init. */
+async function splitBuild(name: FunctionName): Promise<{ allInputs: string[]; inputsAtInit: string[] }> {
+  const { metafile } = await build({
+    entryPoints: { bundle: FUNCTIONS[name] },
+    absWorkingDir: ROOT,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    splitting: true,
+    outdir: join(ROOT, '.data/bundle-test'),
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+    plugins: await loadPlugins(),
+  });
+  // The entry and every chunk it imports statically: what Node parses and runs at init.
+  const atInit = new Set<string>();
+  const visit = (key: string): void => {
+    if (atInit.has(key)) return;
+    atInit.add(key);
+    for (const imported of metafile.outputs[key]?.imports ?? []) {
+      if (imported.kind === 'import-statement') visit(imported.path);
+    }
+  };
+  visit('.data/bundle-test/bundle.js');
+  return {
+    allInputs: Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs)),
+    inputsAtInit: [...atInit].flatMap((key) => Object.keys(metafile.outputs[key]?.inputs ?? {})),
+  };
+}
 
 /** One request through SST's own plugin bridge (the Node child its CLI runs for `nodejs.plugins`). */
 function resolveThroughSstBridge(specifier: string): Promise<Record<string, unknown>> {
@@ -162,7 +205,15 @@ describe('function bundles (esbuild metafile, as deployed)', () => {
 
   it('still bundles what each function needs (the check above is not vacuous)', () => {
     expect([...(bundles.get('http') ?? [])]).toEqual(
-      expect.arrayContaining(['pg', 'drizzle-orm', 'bcryptjs', 'ioredis', 'jose', 'hono']),
+      expect.arrayContaining([
+        'pg',
+        'drizzle-orm',
+        'bcryptjs',
+        'ioredis',
+        'jose',
+        'hono',
+        '@aws-sdk/client-sesv2',
+      ]),
     );
     expect([...(bundles.get('ws-connect') ?? [])]).toEqual(expect.arrayContaining(['ioredis', 'jose']));
     expect([...(bundles.get('ws-message') ?? [])]).toEqual(
@@ -184,41 +235,19 @@ describe('function bundles (esbuild metafile, as deployed)', () => {
   it.each(PUSHING)(
     '%s with splitting loads the management API client only on the first push',
     async (name) => {
-      const { default: plugins } = (await import(pathToFileURL(join(ROOT, PLUGINS_FILE)).href)) as {
-        default: Plugin[];
-      };
-      const { metafile } = await build({
-        entryPoints: { bundle: FUNCTIONS[name] },
-        absWorkingDir: ROOT,
-        bundle: true,
-        format: 'esm',
-        platform: 'node',
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        splitting: true,
-        outdir: join(ROOT, '.data/bundle-test'),
-        metafile: true,
-        write: false,
-        logLevel: 'silent',
-        plugins,
-      });
-      // The entry and every chunk it imports statically: what Node parses and runs at init.
-      const atInit = new Set<string>();
-      const visit = (key: string): void => {
-        if (atInit.has(key)) return;
-        atInit.add(key);
-        for (const imported of metafile.outputs[key]?.imports ?? []) {
-          if (imported.kind === 'import-statement') visit(imported.path);
-        }
-      };
-      visit('.data/bundle-test/bundle.js');
-      const inputsAtInit = [...atInit].flatMap((key) => Object.keys(metafile.outputs[key]?.inputs ?? {}));
-      const allInputs = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+      const { allInputs, inputsAtInit } = await splitBuild(name);
       const sdk = (input: string) => input.includes('node_modules/@aws-sdk/client-apigatewaymanagementapi/');
       expect(allInputs.some(sdk)).toBe(true);
       expect(inputsAtInit.filter(sdk)).toEqual([]);
     },
   );
+
+  it('http with splitting loads the SES client only in a chunk the first mail imports', async () => {
+    const { allInputs, inputsAtInit } = await splitBuild('http');
+    const sdk = (input: string) => input.includes('node_modules/@aws-sdk/client-sesv2/');
+    expect(allInputs.some(sdk)).toBe(true);
+    expect(inputsAtInit.filter(sdk)).toEqual([]);
+  });
 
   it("swaps the credential chain through SST's own plugin bridge, not only through esbuild's API", async () => {
     expect(await resolveThroughSstBridge('@aws-sdk/credential-provider-node')).toEqual({

@@ -60,6 +60,8 @@ const SECRETS = {
   }),
   PasswordPepper: 'SENTINEL-pepper-0123456789abcdef-9f3c',
 };
+/** The sender a stage is deployed with (stacks/mail.ts); its domain is the SES identity. */
+const MAIL_SENDER = 'no-reply@mail.example.com';
 const SECRET_WRAPPER = '4dabf18193072939515e22adb298388d'; // how Pulumi serializes a secret Output's value
 const plain = (value: unknown): unknown =>
   value && typeof value === 'object' && SECRET_WRAPPER in value
@@ -76,7 +78,7 @@ async function render(stage: string, mode: 'deploy' | 'dev' = 'deploy'): Promise
       'node_modules/.bin/tsx',
       ['tests/infra/render-graph.ts', stage, join(dir, 'g.json'), mode],
       {
-        env: { ...process.env, ...secretEnv },
+        env: { ...process.env, ...secretEnv, MAIL_FROM: `Chat <${MAIL_SENDER}>`, MAIL_IDENTITY: '' },
         timeout: 180_000,
       },
     );
@@ -247,6 +249,7 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
         'Db',
         'JwtPreviousPublicKeys',
         'JwtSigningKey',
+        'Mail',
         'OriginVerify',
         'PasswordPepper',
         'Redis',
@@ -297,6 +300,29 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
       'functions/ws/disconnect.handler',
       'functions/ws/message.handler',
     ]);
+  });
+
+  it('lets only the HTTP function send mail, with ses:SendEmail on the configured identity alone', () => {
+    const identity = 'arn:aws:ses:us-east-1:123456789012:identity/mail.example.com';
+    const statements = (build: Build) => {
+      const role = one(graphs.ci, 'aws:iam/role:Role', `${build.functionID}Role`);
+      return ((role.inputs.inlinePolicies ?? []) as { policy: string }[]).flatMap(
+        (p) =>
+          (JSON.parse(p.policy) as { Statement: { actions: string[]; resources: string[] }[] }).Statement,
+      );
+    };
+    const ses = (build: Build) =>
+      statements(build).filter((s) => s.actions.some((action) => action.startsWith('ses:')));
+    const http = graphs.ci.builds.find((b) => b.handler === 'functions/http.handler') as Build;
+    expect(ses(http)).toEqual([
+      expect.objectContaining({ actions: ['ses:SendEmail'], resources: [identity] }),
+    ]);
+    for (const build of graphs.ci.builds.filter((b) => b !== http))
+      expect(ses(build), build.handler).toEqual([]);
+    expect(http.links.Mail).toMatchObject({ sender: `Chat <${MAIL_SENDER}>`, identity: 'mail.example.com' });
+    expect(linkedEnv({ App: { name: 'a', stage: 'ci' }, ...http.links } as LinkedResources).MAIL_FROM).toBe(
+      `Chat <${MAIL_SENDER}>`,
+    );
   });
 
   it('keeps the secrets out of every AWS resource input, Lambda environments included', () => {
