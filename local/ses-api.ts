@@ -117,8 +117,8 @@ async function route(verify: SigV4Verifier, outbox: MailOutbox, req: IncomingMes
   return capture(body.bytes, outbox);
 }
 
-/** The SendEmail endpoint as a request listener (tests mount it on their own server too). */
-export function createSesApi(options: Omit<SesApiOptions, 'host' | 'port'>) {
+/** The SendEmail endpoint as a request listener. */
+function createSesApi(options: Omit<SesApiOptions, 'host' | 'port'>) {
   const verify = createSigV4Verifier({
     credentials: options.credentials,
     region: options.region,
