@@ -32,7 +32,7 @@ export default $config({
     const vpc = $dev ? undefined : createNetwork().vpc;
     const { db, redis } = createStorage(vpc);
     const secrets = createSecrets();
-    // The SES sender (MAIL_FROM at deploy); its link lets only the HTTP function send, only from that identity.
+    // The SES sender (MAIL_FROM at deploy, optional); its link lets only the HTTP function send, only from that identity.
     const mail = createMail();
     // Least privilege: each function links only what it reads (functions/resource-env.ts maps the links).
     const verifyKeys = createVerifyKeys(secrets);
@@ -50,7 +50,7 @@ export default $config({
         secrets.previousPublicKeys,
         secrets.pepper,
         ws,
-        mail,
+        ...(mail ? [mail] : []),
         ...(router && originVerify ? [router, originVerify.link] : []),
       ],
     });

@@ -7,13 +7,10 @@
  * Not `sst.aws.Email`: linking it grants `ses:*` on the identity and `ses:SendEmail` on `*`. This link grants
  * only `ses:SendEmail` on the one identity, and only the HTTP function links it.
  */
-export function createMail() {
+export function createMail(): sst.Linkable<{ sender: string; identity: string }> | undefined {
   const from = process.env.MAIL_FROM?.trim();
-  if (!from) {
-    throw new Error(
-      'MAIL_FROM is not set: the address deployed stages send mail from, e.g. `MAIL_FROM=no-reply@example.com npx sst deploy` (README, "Deploying to AWS")',
-    );
-  }
+  // Optional: without a sender nothing may send, and the flows that mail answer 503 until one is set.
+  if (!from) return undefined;
   const address = /<([^>]+)>\s*$/.exec(from)?.[1] ?? from;
   const identity = process.env.MAIL_IDENTITY?.trim() || address.slice(address.lastIndexOf('@') + 1);
   const partition = aws.getPartitionOutput().partition;
