@@ -21,6 +21,8 @@ export const users = pgTable(
       .notNull()
       .generatedAlwaysAs(sql`' ' || ${foldForSearch(sql.raw('"display_name"'))}`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    // Set once the owner opened the verification link; null = unverified (never found by email search).
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [uniqueIndex('users_email_unique').on(table.email)],
