@@ -5,6 +5,8 @@
 export const ERROR_CATALOGUE = {
   validation_failed: { status: 400, title: 'Bad Request' },
   malformed_json: { status: 400, title: 'Bad Request' },
+  // A mailed single-use token (password reset) that is used, expired, superseded or unknown.
+  invalid_token: { status: 400, title: 'Bad Request' },
   unauthenticated: { status: 401, title: 'Unauthorized' },
   invalid_credentials: { status: 401, title: 'Unauthorized' },
   refresh_token_reused: { status: 401, title: 'Unauthorized' },
