@@ -8,11 +8,13 @@ import { messagedKey } from '../../../shared/adapters/redis/chat-keys.js';
 import { createConnectionStore } from '../../../shared/adapters/redis/connection-store.js';
 import { sessionKey } from '../../../shared/adapters/redis/keys.js';
 import { createRateLimiter } from '../../../shared/adapters/redis/rate-limiter.js';
+import { createResetTokenStore } from '../../../shared/adapters/redis/reset-token-store.js';
 import { createSessionStore } from '../../../shared/adapters/redis/session-store.js';
 import { createTicketStore } from '../../../shared/adapters/redis/ticket-store.js';
 import { systemClock } from '../../../shared/domain/clock.js';
 import { connectionStoreContract } from '../../support/contracts/connection-store-contract.js';
 import { rateLimiterContract } from '../../support/contracts/rate-limiter-contract.js';
+import { resetTokenStoreContract } from '../../support/contracts/reset-token-store-contract.js';
 import { sessionStoreContract } from '../../support/contracts/session-store-contract.js';
 import { wallTime } from '../../support/contracts/store-time.js';
 import { ticketStoreContract } from '../../support/contracts/ticket-store-contract.js';
@@ -51,6 +53,11 @@ describe.each(REDIS_MODES)('Redis adapters (%s)', (mode) => {
   ticketStoreContract(`createTicketStore (${mode})`, async () => {
     const { redis } = connect('tickets');
     return { store: createTicketStore(redis), time: wallTime, close };
+  });
+
+  resetTokenStoreContract(`createResetTokenStore (${mode})`, async () => {
+    const { redis } = connect('reset-tokens');
+    return { store: createResetTokenStore(redis), time: wallTime, close };
   });
 
   connectionStoreContract(`createConnectionStore (${mode})`, async () => {

@@ -4,10 +4,12 @@
  */
 import { connectionStoreContract } from '../../support/contracts/connection-store-contract.js';
 import { rateLimiterContract } from '../../support/contracts/rate-limiter-contract.js';
+import { resetTokenStoreContract } from '../../support/contracts/reset-token-store-contract.js';
 import { sessionStoreContract } from '../../support/contracts/session-store-contract.js';
 import { fakeTime } from '../../support/contracts/store-time.js';
 import { ticketStoreContract } from '../../support/contracts/ticket-store-contract.js';
 import { FakeClock, FakeRateLimiter, FakeSessionStore } from '../../support/fakes-auth-ports.js';
+import { FakeResetTokenStore } from '../../support/fakes-password-reset.js';
 import { FakeConnectionStore, FakeTicketStore } from '../../support/realtime-fakes.js';
 
 const close = async (): Promise<void> => {};
@@ -25,6 +27,11 @@ rateLimiterContract('FakeRateLimiter', async () => {
 ticketStoreContract('FakeTicketStore', async () => {
   const clock = new FakeClock();
   return { store: new FakeTicketStore(clock), time: fakeTime(clock), close };
+});
+
+resetTokenStoreContract('FakeResetTokenStore', async () => {
+  const clock = new FakeClock();
+  return { store: new FakeResetTokenStore(clock), time: fakeTime(clock), close };
 });
 
 connectionStoreContract('FakeConnectionStore', async () => {
