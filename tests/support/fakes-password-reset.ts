@@ -31,7 +31,7 @@ export class FakeResetTokenStore implements ResetTokenStore {
 }
 
 /** Records every mail; `failWith` makes the next sends reject. */
-export class RecordingMailer {
+class RecordingMailer {
   readonly sent: MailMessage[] = [];
   failWith: Error | undefined;
 
@@ -41,7 +41,7 @@ export class RecordingMailer {
   }
 }
 
-export interface FakePasswordReset {
+interface FakePasswordReset {
   deps: PasswordResetDeps;
   resetTokens: FakeResetTokenStore;
   mailer: RecordingMailer;

@@ -13,7 +13,7 @@ import type { PasswordResetDeps } from './password-reset.js';
 export const DECOY_USER_ID = '00000000-0000-0000-0000-000000000000';
 
 /** Limiter buckets of `forgot`; the email part is a hash, so no key in Redis names an email. */
-export const forgotBuckets = (emailHash: string, ip: string) => ({
+const forgotBuckets = (emailHash: string, ip: string) => ({
   ip: `forgot:ip:${ip}`,
   email: `forgot:email:${emailHash}`,
 });
