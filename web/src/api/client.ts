@@ -1,5 +1,12 @@
 import { ApiError, networkError, problemFrom } from './problem.js';
-import type { CookieSession, LoginRequest, RegisterRequest, User } from './types.js';
+import type {
+  ChangePasswordRequest,
+  CookieSession,
+  DeleteAccountRequest,
+  LoginRequest,
+  RegisterRequest,
+  User,
+} from './types.js';
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -9,7 +16,25 @@ const MIN_REFRESH_DELAY_MS = 5_000;
 const REFRESH_RETRY_MS = 15_000;
 const MAX_TIMER_MS = 2_147_483_647;
 
-const isUnauthorized = (error: unknown): boolean => error instanceof ApiError && error.status === 401;
+/**
+ * A 401 that means "no usable session" (worth a refresh). `invalid_credentials` is a 401 too, but on a signed-in
+ * call (password change, account deletion) it only says the password typed was wrong.
+ */
+const isUnauthorized = (error: unknown): boolean =>
+  error instanceof ApiError && error.status === 401 && error.code !== 'invalid_credentials';
+
+// Issue 12's account-recovery bodies (README "HTTP API"), spelled out here until shared/contract/wire.ts
+// declares them; their shapes are the contract's, so switching to the shared names changes no request.
+interface ForgotPasswordBody {
+  email: string;
+}
+interface ResetPasswordBody {
+  token: string;
+  newPassword: string;
+}
+interface VerifyEmailBody {
+  token: string;
+}
 
 /**
  * Same-origin JSON calls that rely on the HttpOnly session cookies (no token ever reaches JavaScript).
@@ -59,6 +84,40 @@ export class ApiClient {
   async logoutAll(): Promise<void> {
     await this.call<void>('POST', '/auth/logout-all', {});
     this.cancelRefresh();
+  }
+
+  /** `POST /auth/password`: this session stays signed in, every other one is revoked. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await this.call<void>('POST', '/auth/password', {
+      currentPassword,
+      newPassword,
+    } satisfies ChangePasswordRequest);
+  }
+
+  /** `DELETE /me`: the account and every session end; the server expires the cookies. */
+  async deleteAccount(password: string): Promise<void> {
+    await this.call<void>('DELETE', '/me', { password } satisfies DeleteAccountRequest);
+    this.cancelRefresh();
+  }
+
+  /** `POST /auth/password/forgot`: 202 whether or not the address has an account (no session needed). */
+  async forgotPassword(email: string): Promise<void> {
+    await this.send('POST', '/auth/password/forgot', { email } satisfies ForgotPasswordBody);
+  }
+
+  /** `POST /auth/password/reset` with the mailed token; every session of the user ends. */
+  async resetPassword(token: string, newPassword: string): Promise<void> {
+    await this.send('POST', '/auth/password/reset', { token, newPassword } satisfies ResetPasswordBody);
+  }
+
+  /** `POST /auth/email/verify` with the mailed token (works in any browser, signed in or not). */
+  async verifyEmail(token: string): Promise<void> {
+    await this.send('POST', '/auth/email/verify', { token } satisfies VerifyEmailBody);
+  }
+
+  /** `POST /auth/email/verify/resend` (signed in): 202, a new verification mail. */
+  async resendVerification(): Promise<void> {
+    await this.call<void>('POST', '/auth/email/verify/resend', {});
   }
 
   /**
@@ -130,8 +189,9 @@ export class ApiClient {
         throw retryError;
       }
     }
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+    // 204, and 202s that carry no body (accepted, nothing to say).
+    const text = response.status === 204 ? '' : await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   private async send(method: Method, path: string, body?: unknown): Promise<Response> {

@@ -61,5 +61,26 @@ export async function problemFrom(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, detail, fieldErrorsOf(body.errors), retryAfterSeconds);
 }
 
+/**
+ * True when `error` is an ApiError with this `code`. Takes any string so the client can name codes that a
+ * newer server sends before they reach the shared catalogue (e.g. `invalid_token`).
+ */
+export const hasCode = (error: unknown, code: string): error is ApiError =>
+  error instanceof ApiError && error.code === code;
+
+/** "Too many attempts. Try again in N s." from a `rate_limited` problem's Retry-After. */
+export const rateLimitText = (error: ApiError): string =>
+  `Too many attempts.${error.retryAfterSeconds ? ` Try again in ${error.retryAfterSeconds} s.` : ' Try again later.'}`;
+
+/**
+ * One line for a failure that belongs to no field: the rate-limit hint, the network message, or the
+ * server's own `detail`.
+ */
+export function describeProblem(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.';
+  if (error.code === 'rate_limited') return rateLimitText(error);
+  return error.message;
+}
+
 export const networkError = (): ApiError =>
   new ApiError(0, 'network_error', 'The server cannot be reached. Check your connection.');

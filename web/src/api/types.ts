@@ -5,11 +5,13 @@
 export type {
   BlockedPerson,
   BlocksResponse,
+  ChangePasswordRequest,
   ChatMessage,
   ClientFrame,
   Contact,
   ContactsResponse,
   CookieSession,
+  DeleteAccountRequest,
   ErrorCode,
   FieldError,
   LoginRequest,

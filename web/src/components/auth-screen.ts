@@ -1,7 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ApiClient } from '../api/client.js';
-import { ApiError, type ApiErrorCode } from '../api/problem.js';
+import { ApiError, type ApiErrorCode, rateLimitText } from '../api/problem.js';
+import { FORGOT_PASSWORD_HREF } from '../routes.js';
 import { LightElement } from './light-element.js';
 
 type Mode = 'sign-in' | 'register';
@@ -74,6 +75,11 @@ export class AuthScreen extends LightElement {
               ${registering ? 'Create account' : 'Sign in'}
             </button>
           </form>
+          ${
+            registering
+              ? nothing
+              : html`<p class="forgot"><a class="link" href=${FORGOT_PASSWORD_HREF}>Forgot password?</a></p>`
+          }
           <p class="switch">
             ${registering ? 'Already have an account?' : 'New here?'}
             <button class="link" type="button" @click=${this.toggle}>
@@ -155,12 +161,7 @@ export class AuthScreen extends LightElement {
   }
 
   private describe(error: ApiError): string {
-    if (error.code === 'rate_limited') {
-      const wait = error.retryAfterSeconds
-        ? ` Try again in ${error.retryAfterSeconds} s.`
-        : ' Try again later.';
-      return `Too many attempts.${wait}`;
-    }
+    if (error.code === 'rate_limited') return rateLimitText(error);
     if (error.code === 'validation_failed') return 'Please fill in every field.';
     return error.message;
   }
