@@ -1,10 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createPasswordHasher } from '../adapters/crypto/password-hasher.js';
 import { loadKeySet } from '../adapters/crypto/signing-keys.js';
 import { createTokenService } from '../adapters/crypto/token-service.js';
 import { createLazyPostgres } from '../adapters/db/lazy-postgres.js';
 import { createSesMailer } from '../adapters/mail/ses-mailer.js';
 import { createAccountEraser } from '../adapters/redis/account-eraser.js';
+import { createResetTokenStore } from '../adapters/redis/reset-token-store.js';
 import { createSessionStore } from '../adapters/redis/session-store.js';
+import { createVerificationTokenStore } from '../adapters/redis/verification-token-store.js';
 import { type Env, webUrlOf } from '../config/env.js';
 import type { AuthPolicy } from '../domain/auth/auth-deps.js';
 import { closeSessionSockets } from '../domain/realtime/connection-lifecycle.js';
@@ -71,6 +74,23 @@ export async function createDeps(env: Env, service = 'http') {
       onError: (message, details) => logger.error(message, details),
     }),
     webUrl: webUrlOf(env),
+    verificationTokens: createVerificationTokenStore(redis),
+    emailVerification: {
+      tokenTtlSeconds: env.EMAIL_VERIFY_TTL_SECONDS,
+      resendLimit: {
+        limit: env.EMAIL_VERIFY_RESEND_LIMIT,
+        windowSeconds: env.EMAIL_VERIFY_RESEND_WINDOW_SECONDS,
+      },
+    },
+    resetTokens: createResetTokenStore(redis),
+    passwordReset: {
+      tokenTtlSeconds: env.PASSWORD_RESET_TTL_SECONDS,
+      emailLimit: env.PASSWORD_RESET_EMAIL_LIMIT,
+      ipLimit: env.PASSWORD_RESET_IP_LIMIT,
+      windowSeconds: env.PASSWORD_RESET_WINDOW_SECONDS,
+      minResponseMs: env.PASSWORD_RESET_MIN_RESPONSE_MS,
+    },
+    pause: async (ms) => void (await sleep(ms)),
     http: {
       cookieSecure: env.COOKIE_SECURE,
       allowedOrigins: env.ALLOWED_ORIGINS,

@@ -36,6 +36,17 @@ const EnvSchema = z.object({
   LOGIN_WINDOW_SECONDS: duration(15 * 60),
   REGISTER_IP_LIMIT: int(30),
   REGISTER_WINDOW_SECONDS: duration(3600),
+  // Password reset: the mailed token's lifetime, `forgot` throttles per hashed email and per source IP, and the
+  // floor under every `forgot` answer (above SES's usual latency, so a sent mail does not show in the timing).
+  PASSWORD_RESET_TTL_SECONDS: duration(30 * 60),
+  PASSWORD_RESET_EMAIL_LIMIT: int(3),
+  PASSWORD_RESET_IP_LIMIT: int(20),
+  PASSWORD_RESET_WINDOW_SECONDS: duration(3600),
+  PASSWORD_RESET_MIN_RESPONSE_MS: int(1000, 0, 10_000),
+  // Email verification: the mailed token's lifetime, and resends per user per window.
+  EMAIL_VERIFY_TTL_SECONDS: duration(24 * 3600),
+  EMAIL_VERIFY_RESEND_LIMIT: int(3),
+  EMAIL_VERIFY_RESEND_WINDOW_SECONDS: duration(15 * 60),
   COOKIE_SECURE: bool(true),
   MAX_BODY_BYTES: int(16 * 1024),
   // Set on AWS (stacks/secrets.ts): requests carrying it in `x-origin-verify` came through the Router, whose

@@ -26,6 +26,8 @@ export interface User {
   email: string;
   displayName: string;
   createdAt: string;
+  /** The owner opened the link mailed to `email`. Until then nobody finds the account by its email. */
+  emailVerified: boolean;
 }
 
 /** Someone else, as search results, contacts and block lists show them: never their email. */
@@ -113,9 +115,30 @@ export interface ChangePasswordRequest {
   newPassword: string;
 }
 
+/** `POST /auth/email/verify`: the token from the mailed link (`/#/verify-email?token=…`). */
+export interface VerifyEmailRequest {
+  token: string;
+}
+
 /** `DELETE /me`: the password again, so a session left open on a shared computer cannot delete the account. */
 export interface DeleteAccountRequest {
   password: string;
+}
+
+/** `POST /auth/password/forgot`: 202 with `ForgotPasswordAccepted` whether or not the address has an account. */
+export interface ForgotPasswordRequest {
+  email: string;
+}
+
+/** The one answer `forgot` gives (the same for every address, so it cannot tell whether an account exists). */
+export interface ForgotPasswordAccepted {
+  message: string;
+}
+
+/** `POST /auth/password/reset`: the token from the mailed link (`/#/reset-password?token=…`) and the new password. */
+export interface ResetPasswordRequest {
+  token: string;
+  newPassword: string;
 }
 
 /** `POST /chat/conversations/{userId}/messages`; the same `clientMsgId` on every retry stores it once. */

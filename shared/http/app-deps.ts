@@ -1,5 +1,7 @@
 import type { JWK } from 'jose';
 import type { AuthDeps } from '../domain/auth/auth-deps.js';
+import type { EmailVerificationPolicy, VerificationTokenStore } from '../domain/auth/email-verification.js';
+import type { PasswordResetPolicy, ResetTokenStore } from '../domain/auth/password-reset.js';
 import type { AccountEraser, User } from '../domain/auth/ports.js';
 import type { Mailer } from '../domain/mail/ports.js';
 import type { RealtimeDeps } from '../domain/realtime/realtime-deps.js';
@@ -18,6 +20,14 @@ export interface AppDeps extends AuthDeps, Omit<RealtimeDeps, keyof AuthDeps> {
   mailer: Mailer;
   /** The web client's URL: the base of the links in mails (shared/domain/mail/messages.ts). */
   webUrl: string;
+  /** Single-use email-verification tokens (registration, `POST /auth/email/verify` and `/resend`). */
+  verificationTokens: VerificationTokenStore;
+  emailVerification: EmailVerificationPolicy;
+  /** Single-use password-reset tokens (`POST /auth/password/forgot` and `/reset`). */
+  resetTokens: ResetTokenStore;
+  passwordReset: PasswordResetPolicy;
+  /** Waits; `forgot` pads its answer to a fixed floor with it. */
+  pause: (ms: number) => Promise<void>;
   http: {
     cookieSecure: boolean;
     allowedOrigins: string[];
@@ -34,4 +44,5 @@ export const userView = (user: User) => ({
   email: user.email,
   displayName: user.displayName,
   createdAt: user.createdAt.toISOString(),
+  emailVerified: user.emailVerified,
 });

@@ -11,6 +11,8 @@ import { requestContext } from './middleware/request-context.js';
 import { problemResponse, toAppError } from './problem.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { chatRoutes } from './routes/chat-routes.js';
+import { emailRoutes } from './routes/email-routes.js';
+import { passwordResetRoutes } from './routes/password-reset-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 
@@ -43,6 +45,8 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', systemRoutes(deps));
   app.route('/', authRoutes(deps));
+  app.route('/', passwordResetRoutes(deps));
+  app.route('/', emailRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', chatRoutes(deps));
 

@@ -18,6 +18,7 @@ const UserSchema = z
     email: z.string(),
     displayName: z.string(),
     createdAt: z.string().datetime(),
+    emailVerified: z.boolean(),
   })
   .openapi('User');
 
@@ -66,9 +67,22 @@ export const ChangePasswordBody = z
   })
   .openapi('ChangePasswordRequest');
 
+export const VerifyEmailBody = z.object({ token: z.string().min(1).max(512) }).openapi('VerifyEmailRequest');
+
 export const DeleteAccountBody = z
   .object({ password: z.string().min(1).max(1024) })
   .openapi('DeleteAccountRequest');
+
+export const ForgotPasswordBody = z.object({ email: EmailInput }).openapi('ForgotPasswordRequest');
+
+export const ForgotPasswordResponse = z.object({ message: z.string() }).openapi('ForgotPasswordAccepted');
+
+export const ResetPasswordBody = z
+  .object({
+    token: z.string().max(512).openapi({ description: 'From the mailed link (`/#/reset-password?token=…`)' }),
+    newPassword: z.string().max(1024).openapi({ example: 'correct horse battery staple' }),
+  })
+  .openapi('ResetPasswordRequest');
 
 export const CookieSessionResponse = z
   .object({ user: UserSchema.optional(), accessTokenExpiresAt: z.string().datetime() })
@@ -150,7 +164,11 @@ type _WireChecks = [
   Assert<Equals<z.input<typeof RefreshBody>, Wire.RefreshRequest>>,
   Assert<Equals<z.input<typeof LogoutBody>, Wire.RefreshRequest>>,
   Assert<Equals<z.input<typeof ChangePasswordBody>, Wire.ChangePasswordRequest>>,
+  Assert<Equals<z.input<typeof VerifyEmailBody>, Wire.VerifyEmailRequest>>,
   Assert<Equals<z.input<typeof DeleteAccountBody>, Wire.DeleteAccountRequest>>,
+  Assert<Equals<z.input<typeof ForgotPasswordBody>, Wire.ForgotPasswordRequest>>,
+  Assert<Equals<z.output<typeof ForgotPasswordResponse>, Wire.ForgotPasswordAccepted>>,
+  Assert<Equals<z.input<typeof ResetPasswordBody>, Wire.ResetPasswordRequest>>,
   Assert<Equals<z.output<typeof CookieSessionResponse>, Wire.CookieSession>>,
   Assert<Equals<z.output<typeof TokenSessionResponse>, Wire.TokenSession>>,
   Assert<Equals<z.output<typeof SessionsResponse>, Wire.SessionsResponse>>,

@@ -55,7 +55,7 @@ describe('registration', () => {
     const body: unknown = await res.json();
     const { user } = UserEnvelopeSchema.strict().parse(body);
     expect(user).toMatchObject({ email, displayName: 'Ada E2E' });
-    expect(Object.keys(user).sort()).toEqual(['createdAt', 'displayName', 'email', 'id']);
+    expect(Object.keys(user).sort()).toEqual(['createdAt', 'displayName', 'email', 'emailVerified', 'id']);
   });
 });
 

@@ -50,7 +50,14 @@ describe('registration and login', () => {
       expect(res.headers.getSetCookie()).toEqual([]);
       const body = (await res.json()) as { user: UserBody };
       expect(Object.keys(body)).toEqual(['user']);
-      expect(Object.keys(body.user).sort()).toEqual(['createdAt', 'displayName', 'email', 'id']);
+      expect(Object.keys(body.user).sort()).toEqual([
+        'createdAt',
+        'displayName',
+        'email',
+        'emailVerified',
+        'id',
+      ]);
+      expect(body.user.emailVerified).toBe(false);
       expect(body.user).toMatchObject({ email, displayName: 'Ada Lovelace' });
       expect(body.user.id).toMatch(UUID);
       expect(Number.isNaN(Date.parse(body.user.createdAt))).toBe(false);

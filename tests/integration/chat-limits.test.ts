@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, send } from '../support/auth-helpers.js';
+import { tokenFromMail } from '../support/fakes-email-verification.js';
 import { pollUntil } from '../support/poll.js';
 import {
   isFrameOfType,
@@ -15,6 +16,7 @@ import {
   signUp,
   startRealtimeHarness,
 } from '../support/realtime-ws-harness.js';
+import { jsonPost } from '../support/test-env.js';
 
 const MESSAGE_LIMIT = 5;
 const SEARCH_LIMIT = 3;
@@ -100,7 +102,7 @@ describe('per-user budgets: messages, search, tickets, handshakes and open socke
   });
 
   describe('people search', () => {
-    it('finds a person by the whole email only, never by a growing part of it', async () => {
+    it('finds a person by the whole verified email only, never by a growing part of it', async () => {
       const [alice, victim] = await Promise.all([signUp(h), signUp(h)]);
       const [local, domain] = victim.email.split('@') as [string, string];
 
@@ -112,6 +114,9 @@ describe('per-user budgets: messages, search, tickets, handshakes and open socke
           victim.id,
         );
       }
+      // Only a verified address is findable (tests/integration/email-verification.test.ts covers the unverified one).
+      const token = tokenFromMail(h.built.mail.find((mail) => mail.to === victim.email));
+      expect((await send(h.built.app, '/auth/email/verify', jsonPost({ token }))).status).toBe(204);
       const whole = await search(alice, ` ${victim.email.toUpperCase()} `);
       expect(await whole.json()).toEqual({ users: [{ id: victim.id, displayName: victim.displayName }] });
     });

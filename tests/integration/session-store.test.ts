@@ -16,6 +16,7 @@ const userFor = (id: string = randomUUID()): User => ({
   email: `${id}@example.com`,
   displayName: `User ${id.slice(0, 4)}`,
   createdAt: new Date(1_700_000_000_000),
+  emailVerified: false,
 });
 
 function newSession(overrides: Partial<NewSession> = {}): NewSession {

@@ -41,6 +41,15 @@ describe.each(Object.entries(OPENERS))('Postgres user repository, %s', (_mode, o
     });
   };
 
+  const verifiedAt = async (id: string): Promise<unknown> => {
+    if (!opened) throw new Error('not opened');
+    const { rows } = await (await opened.open()).pool.query(
+      'select email_verified_at from users where id = $1',
+      [id],
+    );
+    return rows[0]?.email_verified_at;
+  };
+
   beforeAll(async () => {
     // Not opened here: the lazy repository's first call in a test is what loads it.
     opened = openRepository({ url: databaseUrl(), connectTimeoutMs: 2_000, statementTimeoutMs: 5_000 });
@@ -120,6 +129,22 @@ describe.each(Object.entries(OPENERS))('Postgres user repository, %s', (_mode, o
     expect(await users.updatePasswordHash(randomUUID(), 'x')).toBe(false);
   });
 
+  it('marks one user verified, keeping the first verification time (false for an unknown id)', async () => {
+    const [user, other] = [await create(), await create()];
+    expect(user.emailVerified).toBe(false);
+
+    expect(await users.markEmailVerified(user.id)).toBe(true);
+    const first = await verifiedAt(user.id);
+    expect(await users.markEmailVerified(user.id)).toBe(true);
+
+    expect(first).toBeInstanceOf(Date);
+    expect(await verifiedAt(user.id)).toEqual(first);
+    expect((await users.findById(user.id))?.emailVerified).toBe(true);
+    expect((await users.findByEmail(user.email))?.emailVerified).toBe(true);
+    expect((await users.findById(other.id))?.emailVerified).toBe(false);
+    expect(await users.markEmailVerified(randomUUID())).toBe(false);
+  });
+
   it('deletes a user so the email can be registered again (false the second time)', async () => {
     const user = await create();
 
@@ -168,7 +193,9 @@ describe.each(Object.entries(OPENERS))('Postgres user repository, %s', (_mode, o
       expect(await users.search(byName(marker.slice(2)), 50, searcher.id)).toEqual([]);
     });
 
-    it('matches an email only as the whole canonical address, never a part of it', async () => {
+    it('matches an email only as the whole canonical address of a verified account, never a part of it', async () => {
+      expect(await users.search({ name: ada.email, email: ada.email }, 50, searcher.id)).toEqual([]);
+      expect(await users.markEmailVerified(ada.id)).toBe(true);
       const whole = await users.search({ name: ada.email, email: ada.email }, 50, searcher.id);
       expect(ids(whole)).toEqual([ada.id]);
       for (const part of [ada.email.slice(0, -1), ada.email.slice(1), `@${ada.email.split('@')[1]}`]) {

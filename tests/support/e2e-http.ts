@@ -126,6 +126,7 @@ export const UserSchema = z.object({
   email: z.string(),
   displayName: z.string(),
   createdAt: z.iso.datetime(),
+  emailVerified: z.boolean(),
 });
 export type User = Wire.User;
 

@@ -93,6 +93,7 @@ function spawnStart(resources: Resources, port: number, wsPort: number, output: 
       // All e2e traffic comes from 127.0.0.1, so per-IP limits would otherwise throttle the whole suite.
       LOGIN_IP_LIMIT: '10000',
       REGISTER_IP_LIMIT: '10000',
+      PASSWORD_RESET_IP_LIMIT: '10000',
       // The load test sends 100 messages per user in well under a minute; the budget itself is tested in-process.
       MESSAGE_LIMIT: '10000',
     },

@@ -75,6 +75,7 @@ class FakeUserRepository implements UserRepository {
       displayName: input.displayName,
       passwordHash: input.passwordHash,
       createdAt: new Date(this.clock.nowMs()),
+      emailVerified: false,
     };
     this.byEmail.set(user.email, user);
     const { passwordHash: _hash, ...publicUser } = user;
@@ -95,6 +96,15 @@ class FakeUserRepository implements UserRepository {
     return [...this.byEmail.values()]
       .filter((user) => ids.includes(user.id))
       .map(({ passwordHash: _hash, ...user }) => user);
+  }
+
+  async markEmailVerified(id: string): Promise<boolean> {
+    for (const user of this.byEmail.values()) {
+      if (user.id !== id) continue;
+      user.emailVerified = true;
+      return true;
+    }
+    return false;
   }
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<boolean> {
@@ -118,7 +128,7 @@ class FakeUserRepository implements UserRepository {
   ): Promise<User[]> {
     const needle = query.name.toLowerCase();
     const matches = (user: User): boolean =>
-      user.email === query.email ||
+      (user.emailVerified && user.email === query.email) ||
       (needle !== '' &&
         user.displayName
           .toLowerCase()
@@ -294,6 +304,13 @@ export class FakeSessionStore implements SessionStore {
 
   async revoke(userId: string, sessionId: string): Promise<boolean> {
     return this.records.delete(FakeSessionStore.key(userId, sessionId));
+  }
+
+  async markEmailVerified(userId: string): Promise<void> {
+    for (const record of this.records.values()) {
+      if (record.session.userId === userId)
+        record.session.user = { ...record.session.user, emailVerified: true };
+    }
   }
 
   async revokeAll(userId: string, exceptSessionId?: string): Promise<string[]> {

@@ -210,6 +210,7 @@ const userWithId = (id: string): User => ({
   email: `${id}@example.com`,
   displayName: `User ${id.slice(0, 4)}`,
   createdAt: new Date(0),
+  emailVerified: false,
 });
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { generateSigningKeyJson } from '../../shared/adapters/crypto/generate-signing-key.js';
 import { createDeps } from '../../shared/composition/http-deps.js';
 import { type Env, loadEnv } from '../../shared/config/env.js';
+import type { MailMessage } from '../../shared/domain/mail/ports.js';
 import { createApp } from '../../shared/http/create-app.js';
 
 /** A unique Redis key prefix per suite, so parallel suites never see each other's keys. */
@@ -35,7 +36,10 @@ export async function createTestApp(overrides: Record<string, string> = {}) {
   const built = await createDeps(env);
   // Opened up front (the deployed function loads Postgres on first use) so tests can query and trace it.
   const { db, pool } = await built.postgres.open();
-  return { app: createApp(built.deps), env, ...built, db, pool };
+  // Mail is captured in memory (newest last): tests read it here, and nothing tries to reach SES.
+  const mail: MailMessage[] = [];
+  built.deps.mailer = { send: async (message) => void mail.push(message) };
+  return { app: createApp(built.deps), env, ...built, db, pool, mail };
 }
 
 export const jsonPost = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({

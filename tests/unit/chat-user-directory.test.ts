@@ -4,6 +4,7 @@ import { registerUser } from '../../shared/domain/auth/register-user.js';
 import { blockUser, listBlocks } from '../../shared/domain/chat/block-user.js';
 import { contactList } from '../../shared/domain/realtime/contact-list.js';
 import { fakeAuth } from '../support/fakes-auth-ports.js';
+import { withEmailVerification } from '../support/fakes-email-verification.js';
 import { FakeUserDirectory, fakeRealtimeDeps } from '../support/realtime-fakes.js';
 
 const ORIGIN: RequestOrigin = { ip: '198.51.100.4', userAgent: 'vitest' };
@@ -19,7 +20,7 @@ describe('the user directory', () => {
   it('gets every new account once Postgres has stored it, with its name and row timestamp', async () => {
     const auth = fakeAuth();
 
-    const user = await registerUser(auth.deps, NEW_ACCOUNT, ORIGIN);
+    const user = await registerUser(withEmailVerification(auth).deps, NEW_ACCOUNT, ORIGIN);
 
     expect([...auth.directory.entries.values()]).toEqual([
       { id: user.id, displayName: 'Ada', updatedAt: user.createdAt },
@@ -28,11 +29,11 @@ describe('the user directory', () => {
 
   it('gets nothing when the account could not be stored', async () => {
     const auth = fakeAuth();
-    await registerUser(auth.deps, NEW_ACCOUNT, ORIGIN);
+    await registerUser(withEmailVerification(auth).deps, NEW_ACCOUNT, ORIGIN);
     const before = [...auth.directory.entries.keys()];
 
     await expect(
-      registerUser(auth.deps, { ...NEW_ACCOUNT, displayName: 'Impostor' }, ORIGIN),
+      registerUser(withEmailVerification(auth).deps, { ...NEW_ACCOUNT, displayName: 'Impostor' }, ORIGIN),
     ).rejects.toMatchObject({ code: 'email_taken' });
 
     expect([...auth.directory.entries.keys()]).toEqual(before);

@@ -36,6 +36,7 @@ export function createLazyPostgres(options: DatabaseOptions): LazyPostgres {
     findByEmail: async (email) => (await load()).users.findByEmail(email),
     findById: async (id) => (await load()).users.findById(id),
     findByIds: async (ids) => (await load()).users.findByIds(ids),
+    markEmailVerified: async (id) => (await load()).users.markEmailVerified(id),
     updatePasswordHash: async (id, passwordHash) => (await load()).users.updatePasswordHash(id, passwordHash),
     delete: async (id) => (await load()).users.delete(id),
     search: async (query, limit, excludeUserId) => (await load()).users.search(query, limit, excludeUserId),

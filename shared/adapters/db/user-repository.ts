@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
 import type { User, UserRepository, UserWithPasswordHash } from '../../domain/auth/ports.js';
 import { AppError } from '../../domain/errors.js';
 import type { Database } from './client.js';
@@ -10,6 +10,7 @@ const publicColumns = {
   email: users.email,
   displayName: users.displayName,
   createdAt: users.createdAt,
+  emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`.mapWith(Boolean),
 };
 
 /** Users in Postgres via drizzle; the login lookup is a prepared statement (hot path). */
@@ -51,6 +52,15 @@ export function createUserRepository(db: Database): UserRepository {
       if (ids.length === 0) return [];
       return db.select(publicColumns).from(users).where(inArray(users.id, ids)).catch(translateDbFailure);
     },
+    async markEmailVerified(id): Promise<boolean> {
+      const rows = await db
+        .update(users)
+        .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: sql`now()` })
+        .where(eq(users.id, id))
+        .returning({ id: users.id })
+        .catch(translateDbFailure);
+      return rows.length > 0;
+    },
     async updatePasswordHash(id, passwordHash): Promise<boolean> {
       const rows = await db
         .update(users)
@@ -76,12 +86,15 @@ export function createUserRepository(db: Database): UserRepository {
         return sql`(${folded} <> '' and ${users.searchName} like '% ' || ${folded} || '%')`;
       });
       const byName = wordMatches.length > 0 ? and(...wordMatches) : sql`false`;
+      // Only a verified address is findable: anyone can register someone else's email, and an unverified
+      // account must not be offered to people who search for that address.
+      const byEmail = query.email
+        ? and(eq(users.email, query.email), isNotNull(users.emailVerifiedAt))
+        : null;
       return db
         .select(publicColumns)
         .from(users)
-        .where(
-          and(ne(users.id, excludeUserId), query.email ? or(eq(users.email, query.email), byName) : byName),
-        )
+        .where(and(ne(users.id, excludeUserId), byEmail ? or(byEmail, byName) : byName))
         .orderBy(users.displayName)
         .limit(limit)
         .catch(translateDbFailure);

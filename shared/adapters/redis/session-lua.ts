@@ -44,3 +44,16 @@ end
 if ARGV[2] == '' then redis.call('DEL', KEYS[1]) end
 return revoked
 `);
+
+/**
+ * Email verification reaches the user snapshot of every live session (GET /me reads it). KEYS: session index.
+ * ARGV: the (prefixed) session key prefix of this user. Only existing hashes are touched: HSET on a revoked or
+ * expired session would recreate it without a TTL.
+ */
+export const MARK_EMAIL_VERIFIED = defineScript(`
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local key = ARGV[1] .. id
+  if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, 'ev', '1') end
+end
+return 0
+`);

@@ -9,9 +9,9 @@ import type {
 import type { RedisClient } from './client.js';
 import { sessionIndexKey, sessionKey, sessionKeyPrefix } from './keys.js';
 import { orUnavailable, runScript, translateRedisFailure } from './scripts.js';
-import { REVOKE_ALL, ROTATE_REFRESH } from './session-lua.js';
+import { MARK_EMAIL_VERIFIED, REVOKE_ALL, ROTATE_REFRESH } from './session-lua.js';
 
-const USER_FIELDS = ['uid', 'email', 'name', 'userCreatedAt'] as const;
+const USER_FIELDS = ['uid', 'email', 'name', 'userCreatedAt', 'ev'] as const;
 
 function toSummary(id: string, record: Record<string, string>): SessionSummary {
   return {
@@ -52,6 +52,7 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
             email: user.email,
             name: user.displayName,
             userCreatedAt: String(user.createdAt.getTime()),
+            ev: user.emailVerified ? '1' : '0',
             rid: session.refreshId,
             riat: String(session.issuedAtSeconds),
             rexp: String(session.refreshExpiresAtMs),
@@ -89,13 +90,19 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
     },
 
     async findActive(userId, sessionId): Promise<ActiveSession | null> {
-      const [uid, email, name, createdAt] = await orUnavailable(
+      const [uid, email, name, createdAt, verified] = await orUnavailable(
         redis.hmget(sessionKey(userId, sessionId), ...USER_FIELDS),
       );
       if (!uid || uid !== userId || !email || !name) return null;
       return {
         sessionId,
-        user: { id: uid, email, displayName: name, createdAt: new Date(Number(createdAt)) },
+        user: {
+          id: uid,
+          email,
+          displayName: name,
+          createdAt: new Date(Number(createdAt)),
+          emailVerified: verified === '1',
+        },
       };
     },
 
@@ -134,6 +141,15 @@ export function createSessionStore(redis: RedisClient, keyPrefix: string): Sessi
         [`${keyPrefix}${sessionKeyPrefix(userId)}`, exceptSessionId ?? ''],
       );
       return (reply as string[]) ?? [];
+    },
+
+    async markEmailVerified(userId): Promise<void> {
+      await runScript(
+        redis,
+        MARK_EMAIL_VERIFIED,
+        [sessionIndexKey(userId)],
+        [`${keyPrefix}${sessionKeyPrefix(userId)}`],
+      );
     },
   };
 }

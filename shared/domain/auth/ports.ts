@@ -4,6 +4,8 @@ export interface User {
   email: string;
   displayName: string;
   createdAt: Date;
+  /** The owner opened a verification link sent to `email`; unverified accounts are never found by email. */
+  emailVerified: boolean;
 }
 
 export interface UserWithPasswordHash extends User {
@@ -16,12 +18,15 @@ export interface UserRepository {
   findByEmail(email: string): Promise<UserWithPasswordHash | null>;
   findById(id: string): Promise<User | null>;
   findByIds(ids: string[]): Promise<User[]>;
+  /** Sets email_verified_at (kept if already set); false when no such user exists. */
+  markEmailVerified(id: string): Promise<boolean>;
   /** Replaces the stored password hash; false when no such user exists. */
   updatePasswordHash(id: string, passwordHash: string): Promise<boolean>;
   /** Deletes the row (its canonical email can be registered again); false when no such user exists. */
   delete(id: string): Promise<boolean>;
   /**
-   * People to start a chat with: an exact match of the whole canonical `email` (when given), or display names
+   * People to start a chat with: an exact match of the whole canonical `email` (when given, verified accounts
+   * only), or display names
    * with a word starting with `name` (case- and accent-insensitive). The answer never says which matched.
    */
   search(
@@ -91,6 +96,8 @@ export interface SessionStore {
   revoke(userId: string, sessionId: string): Promise<boolean>;
   /** Revokes every session of the user except `exceptSessionId` (when given); returns the revoked ids. */
   revokeAll(userId: string, exceptSessionId?: string): Promise<string[]>;
+  /** Marks the user snapshot of every live session verified, so `GET /me` shows it without Postgres. */
+  markEmailVerified(userId: string): Promise<void>;
 }
 
 export interface TokenClaims {

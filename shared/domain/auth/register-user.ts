@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import { codePointLength, hasForbiddenNameCharacters, hasVisibleCharacter } from '../text.js';
 import type { AuthDeps, RequestOrigin } from './auth-deps.js';
 import { canonicalEmail, isPlausibleEmail } from './email.js';
+import { type EmailVerificationDeps, sendVerificationAfterSignUp } from './email-verification.js';
 import { checkPasswordPolicy, PASSWORD_MESSAGES } from './password-policy.js';
 import type { User } from './ports.js';
 
@@ -17,10 +18,11 @@ const invalid = (field: string, message: string): AppError =>
 
 /**
  * Creates an account; the unique index on the canonical email decides races (one winner, others 409). Once
- * Postgres has the row, the user directory (Redis) gets it too, so the realtime path can find the user.
+ * Postgres has the row, the user directory (Redis) gets it too, so the realtime path can find the user. Then
+ * the verification mail goes out; its failure is logged, never the sign-up's.
  */
 export async function registerUser(
-  deps: AuthDeps & { directory: Pick<UserDirectory, 'put'> },
+  deps: AuthDeps & EmailVerificationDeps & { directory: Pick<UserDirectory, 'put'> },
   input: RegisterInput,
   origin: RequestOrigin,
 ): Promise<User> {
@@ -54,5 +56,6 @@ export async function registerUser(
   // A new row's updated_at equals its created_at. If this write fails the request fails with 503 (the
   // account exists but cannot be messaged yet); the migrator's backfill fills such gaps on the next deploy.
   await deps.directory.put({ id: user.id, displayName: user.displayName, updatedAt: user.createdAt });
+  await sendVerificationAfterSignUp(deps, user);
   return user;
 }

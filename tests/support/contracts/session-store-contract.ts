@@ -20,6 +20,7 @@ const userFor = (id: string = randomUUID()): User => ({
   email: `${id}@example.com`,
   displayName: `User ${id.slice(0, 4)}`,
   createdAt: new Date(1_700_000_000_000),
+  emailVerified: false,
 });
 
 /**
@@ -193,6 +194,35 @@ export function sessionStoreContract(label: string, open: () => Promise<SessionS
         expect(await store.findActive(user.id, kept.sessionId)).not.toBeNull();
         expect(await listedIds(user.id)).toEqual([kept.sessionId]);
         expect(await store.revokeAll(user.id, kept.sessionId)).toEqual([]);
+      });
+    });
+
+    describe('email verification', () => {
+      it("marks the user snapshot of every live session verified, and no one else's", async () => {
+        const user = userFor();
+        const sessions = [await created({ user }), await created({ user })];
+        const other = await created();
+
+        await store.markEmailVerified(user.id);
+
+        for (const session of sessions) {
+          expect((await store.findActive(user.id, session.sessionId))?.user).toEqual({
+            ...user,
+            emailVerified: true,
+          });
+        }
+        expect((await store.findActive(other.userId, other.sessionId))?.user.emailVerified).toBe(false);
+      });
+
+      it('does not bring back a revoked session', async () => {
+        const user = userFor();
+        const revoked = await created({ user });
+        await store.revoke(user.id, revoked.sessionId);
+
+        await store.markEmailVerified(user.id);
+
+        expect(await store.findActive(user.id, revoked.sessionId)).toBeNull();
+        expect(await listedIds(user.id)).toEqual([]);
       });
     });
 

@@ -5,6 +5,7 @@ import { type LoginResult, logIn } from '../../../shared/domain/auth/log-in.js';
 import { registerUser } from '../../../shared/domain/auth/register-user.js';
 import type { AppError } from '../../../shared/domain/errors.js';
 import { type FakeAuth, fakeAuth, TEST_POLICY } from '../../support/fakes-auth-ports.js';
+import { withEmailVerification } from '../../support/fakes-email-verification.js';
 
 const ORIGIN: RequestOrigin = { ip: '203.0.113.9', userAgent: 'vitest' };
 const EMAIL = 'noor@example.com';
@@ -12,7 +13,11 @@ const PASSWORD = 'correct horse battery staple';
 
 async function signedInTwice(): Promise<{ auth: FakeAuth; here: LoginResult; there: LoginResult }> {
   const auth = fakeAuth();
-  await registerUser(auth.deps, { email: EMAIL, password: PASSWORD, displayName: 'Noor' }, ORIGIN);
+  await registerUser(
+    withEmailVerification(auth).deps,
+    { email: EMAIL, password: PASSWORD, displayName: 'Noor' },
+    ORIGIN,
+  );
   const here = await logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN);
   const there = await logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN);
   return { auth, here, there };
@@ -46,7 +51,7 @@ describe('deleteAccount', () => {
       (e: unknown) => e,
     );
     const again = await registerUser(
-      auth.deps,
+      withEmailVerification(auth).deps,
       { email: EMAIL, password: PASSWORD, displayName: 'Noor' },
       ORIGIN,
     );

@@ -8,6 +8,7 @@ const user = (id: string): User => ({
   email: `${id}@example.com`,
   displayName: id,
   createdAt: new Date(0),
+  emailVerified: false,
 });
 
 function session(userId: string, sessionId: string, createdAtMs: number): NewSession {

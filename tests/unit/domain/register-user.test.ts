@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestOrigin } from '../../../shared/domain/auth/auth-deps.js';
 import { type RegisterInput, registerUser } from '../../../shared/domain/auth/register-user.js';
 import { fakeAuth } from '../../support/fakes-auth-ports.js';
+import { withEmailVerification } from '../../support/fakes-email-verification.js';
 
 const ORIGIN: RequestOrigin = { ip: '198.51.100.4', userAgent: 'vitest' };
 const VALID: RegisterInput = {
@@ -33,7 +34,7 @@ describe('registerUser', () => {
     const auth = fakeAuth();
 
     const user = await registerUser(
-      auth.deps,
+      withEmailVerification(auth).deps,
       { ...VALID, email: '  ADA@Example.COM ', displayName: '  Jose\u0301  ' },
       ORIGIN,
     );
@@ -77,7 +78,9 @@ describe('registerUser', () => {
   ] as const)('rejects a bad %s with "%s"', async (path, change, message) => {
     const auth = fakeAuth();
 
-    const error = await registerUser(auth.deps, { ...VALID, ...change }, ORIGIN).catch((e: unknown) => e);
+    const error = await registerUser(withEmailVerification(auth).deps, { ...VALID, ...change }, ORIGIN).catch(
+      (e: unknown) => e,
+    );
 
     expect(error).toMatchObject({ code: 'validation_failed', message, details: [{ path, message }] });
     expect(auth.passwords.hashed).toEqual([]);
@@ -87,7 +90,11 @@ describe('registerUser', () => {
   it('keeps an emoji with its presentation selector (❤️ is U+2764 U+FE0F) in a display name', async () => {
     const auth = fakeAuth();
 
-    const user = await registerUser(auth.deps, { ...VALID, displayName: 'Ada \u2764\ufe0f' }, ORIGIN);
+    const user = await registerUser(
+      withEmailVerification(auth).deps,
+      { ...VALID, displayName: 'Ada \u2764\ufe0f' },
+      ORIGIN,
+    );
 
     expect(user.displayName).toBe('Ada ❤️');
   });
@@ -95,7 +102,11 @@ describe('registerUser', () => {
   it('accepts a 64-emoji display name because length is counted in code points', async () => {
     const auth = fakeAuth();
 
-    const user = await registerUser(auth.deps, { ...VALID, displayName: '🦊'.repeat(64) }, ORIGIN);
+    const user = await registerUser(
+      withEmailVerification(auth).deps,
+      { ...VALID, displayName: '🦊'.repeat(64) },
+      ORIGIN,
+    );
 
     expect(user.displayName).toBe('🦊'.repeat(64));
   });
@@ -103,7 +114,7 @@ describe('registerUser', () => {
   it('consults the register limiter for the source IP with the configured limit and window', async () => {
     const auth = fakeAuth();
 
-    await registerUser(auth.deps, VALID, ORIGIN);
+    await registerUser(withEmailVerification(auth).deps, VALID, ORIGIN);
 
     expect(auth.limiter.hits).toEqual([
       {
@@ -118,7 +129,7 @@ describe('registerUser', () => {
     const auth = fakeAuth();
     auth.limiter.deny(`register:ip:${ORIGIN.ip}`, 120);
 
-    await expect(registerUser(auth.deps, VALID, ORIGIN)).rejects.toMatchObject({
+    await expect(registerUser(withEmailVerification(auth).deps, VALID, ORIGIN)).rejects.toMatchObject({
       code: 'rate_limited',
       retryAfterSeconds: 120,
     });
@@ -128,25 +139,29 @@ describe('registerUser', () => {
 
   it('throttles after the configured number of sign-ups from one address', async () => {
     const auth = fakeAuth({ policy: { registerIpLimit: 2 } });
-    await registerUser(auth.deps, { ...VALID, email: 'a@example.com' }, ORIGIN);
-    await registerUser(auth.deps, { ...VALID, email: 'b@example.com' }, ORIGIN);
+    await registerUser(withEmailVerification(auth).deps, { ...VALID, email: 'a@example.com' }, ORIGIN);
+    await registerUser(withEmailVerification(auth).deps, { ...VALID, email: 'b@example.com' }, ORIGIN);
 
-    await expect(registerUser(auth.deps, { ...VALID, email: 'c@example.com' }, ORIGIN)).rejects.toMatchObject(
-      {
-        code: 'rate_limited',
-      },
-    );
     await expect(
-      registerUser(auth.deps, { ...VALID, email: 'c@example.com' }, { ...ORIGIN, ip: '198.51.100.5' }),
+      registerUser(withEmailVerification(auth).deps, { ...VALID, email: 'c@example.com' }, ORIGIN),
+    ).rejects.toMatchObject({
+      code: 'rate_limited',
+    });
+    await expect(
+      registerUser(
+        withEmailVerification(auth).deps,
+        { ...VALID, email: 'c@example.com' },
+        { ...ORIGIN, ip: '198.51.100.5' },
+      ),
     ).resolves.toMatchObject({ email: 'c@example.com' });
   });
 
   it('reports email_taken for an address that differs only in case and spacing', async () => {
     const auth = fakeAuth();
-    await registerUser(auth.deps, VALID, ORIGIN);
+    await registerUser(withEmailVerification(auth).deps, VALID, ORIGIN);
 
     await expect(
-      registerUser(auth.deps, { ...VALID, email: ' Ada@EXAMPLE.com' }, ORIGIN),
+      registerUser(withEmailVerification(auth).deps, { ...VALID, email: ' Ada@EXAMPLE.com' }, ORIGIN),
     ).rejects.toMatchObject({ code: 'email_taken' });
   });
 });

@@ -47,7 +47,13 @@ function arrange(options: { claimsCacheSize?: number } = {}) {
       refreshExpiresAtMs: nowMs + 86_400_000,
       absoluteExpiresAtMs: nowMs + 86_400_000,
       createdAtMs: nowMs,
-      user: { id: userId, email: `${userId}@example.com`, displayName: 'Ada', createdAt: new Date(nowMs) },
+      user: {
+        id: userId,
+        email: `${userId}@example.com`,
+        displayName: 'Ada',
+        createdAt: new Date(nowMs),
+        emailVerified: false,
+      },
       userAgent: 'vitest',
       ip: '198.51.100.4',
     });
