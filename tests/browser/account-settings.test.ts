@@ -4,26 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiSession } from './support/api.js';
 import { launchChromium, openPage, screenshot, type TestPage } from './support/browser.js';
 import { expectText, newPerson, type Person, register, signedIn, signIn } from './support/chat-ui.js';
-import { linkIn, mailTo, routeExists } from './support/mail.js';
+import { linkIn, mailTo } from './support/mail.js';
 
 const baseUrl = inject('apiUrl');
-
-// Issue 12's recovery routes (forgot/reset, email verification) are built beside this client. `it.skipIf`
-// reads its condition when the test is declared — before any beforeAll runs — so each capability is probed
-// here, once, at module load: only a 404 (no such route) skips, and the reason is printed. Any other answer
-// means the route exists and its test runs for real.
-const passwordResetReady =
-  (await routeExists(baseUrl, '/auth/password/forgot', { email: `probe-${randomUUID()}@example.com` })) &&
-  (await routeExists(baseUrl, '/auth/password/reset', { token: 'probe', newPassword: 'probe password 1' }));
-const emailVerificationReady = await routeExists(baseUrl, '/auth/email/verify', { token: 'probe' });
-if (!passwordResetReady) {
-  console.warn(
-    'SKIPPED forgot → mail → reset: POST /auth/password/forgot or /reset answered 404 (not on this server yet)',
-  );
-}
-if (!emailVerificationReady) {
-  console.warn('SKIPPED email verification: POST /auth/email/verify answered 404 (not on this server yet)');
-}
 
 const signInForm = async (page: Page, email: string, password: string): Promise<void> => {
   await page.getByLabel('Email', { exact: true }).fill(email);
@@ -134,82 +117,76 @@ describe('account settings, password reset and email verification in the browser
     await ApiSession.register(baseUrl, { ...person, password: `again ${randomUUID()}` });
   });
 
-  it.skipIf(!passwordResetReady)(
-    'forgot password → mailed link → reset → sign in with the new password; the link works once',
-    async () => {
-      const person = newPerson('Forgot');
-      await ApiSession.register(baseUrl, person);
-      const { page } = await open();
-      await page.goto('/');
-      await page.getByRole('link', { name: 'Forgot password?' }).click();
-      await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
-      const email = page.getByLabel('Email', { exact: true });
-      const sent = page.locator('forgot-password-screen').getByRole('status');
+  it('forgot password → mailed link → reset → sign in with the new password; the link works once', async () => {
+    const person = newPerson('Forgot');
+    await ApiSession.register(baseUrl, person);
+    const { page } = await open();
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    const email = page.getByLabel('Email', { exact: true });
+    const sent = page.locator('forgot-password-screen').getByRole('status');
 
-      // An address without an account gets the very same answer.
-      await email.fill(`nobody-${randomUUID().slice(0, 8)}@example.com`);
-      await page.getByRole('button', { name: 'Send reset link' }).click();
-      await expectText(sent, 'If an account exists, we sent a link');
-      const unknownAnswer = await sent.textContent();
+    // An address without an account gets the very same answer.
+    await email.fill(`nobody-${randomUUID().slice(0, 8)}@example.com`);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await expectText(sent, 'If an account exists, we sent a link');
+    const unknownAnswer = await sent.textContent();
 
-      const since = new Date();
-      await email.fill(person.email);
-      await page.getByRole('button', { name: 'Send again' }).click();
-      await expectText(sent, 'If an account exists, we sent a link');
-      expect(await sent.textContent()).toBe(unknownAnswer);
+    const since = new Date();
+    await email.fill(person.email);
+    await page.getByRole('button', { name: 'Send again' }).click();
+    await expectText(sent, 'If an account exists, we sent a link');
+    expect(await sent.textContent()).toBe(unknownAnswer);
 
-      const link = linkIn(await mailTo(baseUrl, person.email, /password/i, since), '/#/reset-password');
-      expect(new URL(link).origin).toBe(new URL(baseUrl).origin);
-      await page.goto(link);
-      const newPassword = `reset ${randomUUID()}`;
-      await page.getByLabel('New password', { exact: true }).fill(newPassword);
-      await screenshot(page, '22-reset-password');
-      await page.getByRole('button', { name: 'Reset password', exact: true }).click();
-      await expectText(page.locator('.notice'), 'Password changed, sign in');
-      expect(new URL(page.url()).hash).toBe('');
+    const link = linkIn(await mailTo(baseUrl, person.email, /password/i, since), '/#/reset-password');
+    expect(new URL(link).origin).toBe(new URL(baseUrl).origin);
+    await page.goto(link);
+    const newPassword = `reset ${randomUUID()}`;
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await screenshot(page, '22-reset-password');
+    await page.getByRole('button', { name: 'Reset password', exact: true }).click();
+    await expectText(page.locator('.notice'), 'Password changed, sign in');
+    expect(new URL(page.url()).hash).toBe('');
 
-      await signInForm(page, person.email, newPassword);
-      await signedIn(page);
-      expect(await loginStatus(person.email, person.password)).toBe(401);
+    await signInForm(page, person.email, newPassword);
+    await signedIn(page);
+    expect(await loginStatus(person.email, person.password)).toBe(401);
 
-      // The same link again (a hash change in the signed-in tab): refused.
-      await page.goto(link);
-      await page.getByLabel('New password', { exact: true }).fill(`other ${randomUUID()}`);
-      await page.getByRole('button', { name: 'Reset password', exact: true }).click();
-      await expectText(page.getByRole('alert'), 'This link is invalid or was already used');
-      expect(await loginStatus(person.email, newPassword)).toBe(200);
-    },
-  );
+    // The same link again (a hash change in the signed-in tab): refused.
+    await page.goto(link);
+    await page.getByLabel('New password', { exact: true }).fill(`other ${randomUUID()}`);
+    await page.getByRole('button', { name: 'Reset password', exact: true }).click();
+    await expectText(page.getByRole('alert'), 'This link is invalid or was already used');
+    expect(await loginStatus(person.email, newPassword)).toBe(200);
+  });
 
-  it.skipIf(!emailVerificationReady)(
-    'an unverified account sees a banner with Resend; the mailed link confirms the address and the banner goes',
-    async () => {
-      const person: Person = newPerson('Verify');
-      const { page } = await open();
-      await register(page, person);
-      const banner = page.getByRole('region', { name: 'Email verification' });
-      await expectText(banner, 'verify your email');
-      await expectText(banner, person.email);
+  it('an unverified account sees a banner with Resend; the mailed link confirms the address and the banner goes', async () => {
+    const person: Person = newPerson('Verify');
+    const { page } = await open();
+    await register(page, person);
+    const banner = page.getByRole('region', { name: 'Email verification' });
+    await expectText(banner, 'verify your email');
+    await expectText(banner, person.email);
 
-      const since = new Date();
-      await banner.getByRole('button', { name: 'Resend', exact: true }).click();
-      await expectText(banner.getByRole('status'), 'We sent a new link');
-      await screenshot(page, '23-verify-banner');
-      const link = linkIn(await mailTo(baseUrl, person.email, /confirm|verify/i, since), '/#/verify-email');
+    const since = new Date();
+    await banner.getByRole('button', { name: 'Resend', exact: true }).click();
+    await expectText(banner.getByRole('status'), 'We sent a new link');
+    await screenshot(page, '23-verify-banner');
+    const link = linkIn(await mailTo(baseUrl, person.email, /confirm|verify/i, since), '/#/verify-email');
 
-      await page.goto(link);
-      await expectText(page.getByRole('status'), 'Your email address is confirmed');
-      await page.getByRole('button', { name: 'Continue', exact: true }).click();
-      await signedIn(page);
-      expect(new URL(page.url()).hash).toBe('');
-      await expect.poll(() => banner.count()).toBe(0);
-      await page.reload();
-      await signedIn(page);
-      expect(await banner.count()).toBe(0);
+    await page.goto(link);
+    await expectText(page.getByRole('status'), 'Your email address is confirmed');
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await signedIn(page);
+    expect(new URL(page.url()).hash).toBe('');
+    await expect.poll(() => banner.count()).toBe(0);
+    await page.reload();
+    await signedIn(page);
+    expect(await banner.count()).toBe(0);
 
-      // A made-up token is refused with the same words as a used one.
-      await page.goto('/#/verify-email?token=not-a-real-token');
-      await expectText(page.getByRole('alert'), 'This link is invalid or was already used');
-    },
-  );
+    // A made-up token is refused with the same words as a used one.
+    await page.goto('/#/verify-email?token=not-a-real-token');
+    await expectText(page.getByRole('alert'), 'This link is invalid or was already used');
+  });
 });

@@ -47,17 +47,3 @@ export function linkIn(mail: CapturedMail, route: '/#/reset-password' | '/#/veri
   expect(link, mail.text).toBeDefined();
   return link ?? '';
 }
-
-/**
- * Whether the server under test answers a route at all: a 404 means the endpoint is not there yet (issue 12's
- * account-recovery routes landed separately from the web client). Any other status — 202, 400, even a 500 —
- * means it exists, and the tests that need it run (and fail if it misbehaves).
- */
-export async function routeExists(baseUrl: string, path: string, body: unknown): Promise<boolean> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return res.status !== 404;
-}

@@ -3,9 +3,12 @@ import type {
   ChangePasswordRequest,
   CookieSession,
   DeleteAccountRequest,
+  ForgotPasswordRequest,
   LoginRequest,
   RegisterRequest,
+  ResetPasswordRequest,
   User,
+  VerifyEmailRequest,
 } from './types.js';
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -22,19 +25,6 @@ const MAX_TIMER_MS = 2_147_483_647;
  */
 const isUnauthorized = (error: unknown): boolean =>
   error instanceof ApiError && error.status === 401 && error.code !== 'invalid_credentials';
-
-// Issue 12's account-recovery bodies (README "HTTP API"), spelled out here until shared/contract/wire.ts
-// declares them; their shapes are the contract's, so switching to the shared names changes no request.
-interface ForgotPasswordBody {
-  email: string;
-}
-interface ResetPasswordBody {
-  token: string;
-  newPassword: string;
-}
-interface VerifyEmailBody {
-  token: string;
-}
 
 /**
  * Same-origin JSON calls that rely on the HttpOnly session cookies (no token ever reaches JavaScript).
@@ -102,17 +92,17 @@ export class ApiClient {
 
   /** `POST /auth/password/forgot`: 202 whether or not the address has an account (no session needed). */
   async forgotPassword(email: string): Promise<void> {
-    await this.send('POST', '/auth/password/forgot', { email } satisfies ForgotPasswordBody);
+    await this.send('POST', '/auth/password/forgot', { email } satisfies ForgotPasswordRequest);
   }
 
   /** `POST /auth/password/reset` with the mailed token; every session of the user ends. */
   async resetPassword(token: string, newPassword: string): Promise<void> {
-    await this.send('POST', '/auth/password/reset', { token, newPassword } satisfies ResetPasswordBody);
+    await this.send('POST', '/auth/password/reset', { token, newPassword } satisfies ResetPasswordRequest);
   }
 
   /** `POST /auth/email/verify` with the mailed token (works in any browser, signed in or not). */
   async verifyEmail(token: string): Promise<void> {
-    await this.send('POST', '/auth/email/verify', { token } satisfies VerifyEmailBody);
+    await this.send('POST', '/auth/email/verify', { token } satisfies VerifyEmailRequest);
   }
 
   /** `POST /auth/email/verify/resend` (signed in): 202, a new verification mail. */

@@ -14,6 +14,7 @@ export type {
   DeleteAccountRequest,
   ErrorCode,
   FieldError,
+  ForgotPasswordRequest,
   LoginRequest,
   MarkReadRequest,
   MessagePage,
@@ -21,6 +22,7 @@ export type {
   PeopleResponse,
   Person,
   RegisterRequest,
+  ResetPasswordRequest,
   SendMessageRequest,
   ServerFrame,
   ServerFrameOf,
@@ -30,4 +32,5 @@ export type {
   Ticket,
   User,
   UserResponse,
+  VerifyEmailRequest,
 } from '../../../shared/contract/wire.js';

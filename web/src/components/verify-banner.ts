@@ -4,14 +4,8 @@ import { describeProblem } from '../api/problem.js';
 import type { User } from '../api/types.js';
 import { LightElement } from './light-element.js';
 
-/**
- * Whether the server says the address is unconfirmed. Read defensively: `emailVerified` is issue 12's addition
- * to the user object, and a server without it (or an older answer) must not show the banner.
- */
-function emailUnverified(user: User | undefined): boolean {
-  const flag: unknown = (user as { emailVerified?: unknown } | undefined)?.emailVerified;
-  return flag === false;
-}
+/** Whether the server says the address is unconfirmed (no user yet: no banner). */
+const emailUnverified = (user: User | undefined): boolean => user?.emailVerified === false;
 
 type Resend = { kind: 'idle' } | { kind: 'sending' } | { kind: 'sent' } | { kind: 'failed'; message: string };
 
