@@ -17,10 +17,13 @@ export async function pollUntil<T>(
   }
 }
 
-/** Resolves once the wall clock has moved past `instantMs` (e.g. so a 0 s grace window has closed). */
+/**
+ * Resolves once the wall clock has moved past `instantMs` (e.g. so a 0 s grace window has closed, or a TTL has
+ * run out); `timeoutMs` counts from the instant, so a far instant waits as long as it must.
+ */
 export const clockPasses = (instantMs: number, timeoutMs = 1_000): Promise<true> =>
   pollUntil(() => (Date.now() > instantMs ? true : undefined), {
-    timeoutMs,
+    timeoutMs: Math.max(0, instantMs - Date.now()) + timeoutMs,
     intervalMs: 1,
     what: `clock to pass ${instantMs}`,
   });
