@@ -1,43 +1,16 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+import { deployedPlugins as deployedPluginsOf, SST_ESBUILD } from '../stacks/sst-esbuild.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** The esbuild plugins SST's `nodejs.plugins` loads for the HTTP and WebSocket functions (stacks/api.ts). */
-const DEPLOYED_PLUGINS_FILE = join(ROOT, 'stacks', 'esbuild-plugins.mjs');
-
 /** The very module SST imports, so the bench and the deployed bundles cannot drift apart. */
-export async function deployedPlugins(): Promise<Plugin[]> {
-  const module = (await import(pathToFileURL(DEPLOYED_PLUGINS_FILE).href)) as { default: Plugin[] };
-  return module.default;
-}
+export const deployedPlugins = (): Promise<Plugin[]> => deployedPluginsOf(ROOT);
 
-// SST 4.17's ESM banner (pkg/runtime/node/build.go): CJS dependencies (pg, ioredis, bcryptjs) call `require`.
-const SST_BANNER = [
-  `import { createRequire as topLevelCreateRequire } from 'module';`,
-  'const require = topLevelCreateRequire(import.meta.url);',
-  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
-  'const __filename = topLevelFileUrlToPath(import.meta.url)',
-  'const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))',
-].join('\n');
-
-/** As SST builds a Node.js function for deploy: bundled, minified, ESM, module entry points first, names kept. */
-export const SST_BUILD: BuildOptions = {
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  keepNames: true,
-  external: ['sharp', 'pg-native'],
-  banner: { js: SST_BANNER },
-  metafile: true,
-  logLevel: 'error',
-};
+/** As SST builds a Node.js function for deploy (stacks/sst-esbuild.ts), with a metafile to size it. */
+export const SST_BUILD: BuildOptions = { ...SST_ESBUILD, metafile: true, logLevel: 'error' };
 
 export type Source = { entry: string } | { code: string };
 

@@ -1,26 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import type { FunctionSpec } from '../stacks/function-specs.js';
+import { deployedPlugins, SST_ESBUILD } from '../stacks/sst-esbuild.js';
 import { type ZipEntry, zip } from './zip.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** SST's Node runtime writes one `bundle.mjs` per function and points the Lambda handler at it. */
 export const BUNDLE_FILE = 'bundle.mjs';
-/** The `nodejs.plugins` file stacks/api.ts and stacks/realtime.ts hand SST. */
-const PLUGINS_FILE = 'stacks/esbuild-plugins.mjs';
-
-// What SST's ESM builds prepend: bundled CommonJS packages (pg, ioredis) call require() and read __dirname.
-const ESM_BANNER = [
-  `import { createRequire as topLevelCreateRequire } from 'module';`,
-  'const require = topLevelCreateRequire(import.meta.url);',
-  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
-  'const __filename = topLevelFileUrlToPath(import.meta.url)',
-  'const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))',
-].join('\n');
-
 /** `functions/http.handler` → `bundle.handler`: the export, now inside bundle.mjs. */
 export const lambdaHandler = (spec: FunctionSpec): string =>
   `bundle.${spec.handler.slice(spec.handler.lastIndexOf('.') + 1)}`;
@@ -36,9 +24,7 @@ const entryOf = (spec: FunctionSpec): string => `${spec.handler.slice(0, spec.ha
  */
 export async function bundleFunction(spec: FunctionSpec, root = ROOT): Promise<Uint8Array> {
   const outdir = join(root, '.data', 'localstack-bundle');
-  const { default: plugins } = (await import(pathToFileURL(join(root, PLUGINS_FILE)).href)) as {
-    default: Plugin[];
-  };
+  const plugins = await deployedPlugins(root);
   const result = await build({
     entryPoints: { bundle: resolve(root, entryOf(spec)) },
     outdir,
@@ -46,14 +32,7 @@ export async function bundleFunction(spec: FunctionSpec, root = ROOT): Promise<U
     splitting: true,
     plugins,
     absWorkingDir: root,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    external: ['sharp', 'pg-native'],
-    banner: { js: ESM_BANNER },
+    ...SST_ESBUILD,
     write: false,
     logLevel: 'silent',
   });

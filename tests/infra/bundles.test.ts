@@ -4,10 +4,10 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { deployedPlugins, PLUGINS_FILE, SST_ESBUILD } from '../../stacks/sst-esbuild.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -22,8 +22,6 @@ const FUNCTIONS = {
 
 type FunctionName = keyof typeof FUNCTIONS;
 
-/** The esbuild plugins file SST's `nodejs.plugins` loads for the functions that push (stacks/api.ts, realtime.ts). */
-const PLUGINS_FILE = 'stacks/esbuild-plugins.mjs';
 const PUSHING: FunctionName[] = ['http', 'ws-connect', 'ws-message', 'ws-disconnect'];
 const SHIM = join(ROOT, 'shared/adapters/apigw/env-credential-provider.ts');
 
@@ -64,14 +62,9 @@ function packagesIn(metafile: Metafile): Set<string> {
 /** Built as SST's Node.js ESM build does (minified, bundled, ESM entry points first); nothing written. */
 async function bundle(entry: string, plugins: Plugin[]): Promise<Set<string>> {
   const result = await build({
+    ...SST_ESBUILD,
     entryPoints: [entry],
     absWorkingDir: ROOT,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
     metafile: true,
     write: false,
     logLevel: 'silent',
@@ -126,19 +119,14 @@ const FORBIDDEN: Record<FunctionName, string[]> = {
   ],
 };
 
-const loadPlugins = async (): Promise<Plugin[]> =>
-  ((await import(pathToFileURL(join(ROOT, PLUGINS_FILE)).href)) as { default: Plugin[] }).default;
+const loadPlugins = (): Promise<Plugin[]> => deployedPlugins(ROOT);
 
 /** Built with splitting as deployed: every input of the bundle, and those of what Node loads at init. */
 async function splitBuild(name: FunctionName): Promise<{ allInputs: string[]; inputsAtInit: string[] }> {
   const { metafile } = await build({
+    ...SST_ESBUILD,
     entryPoints: { bundle: FUNCTIONS[name] },
     absWorkingDir: ROOT,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
     splitting: true,
     outdir: join(ROOT, '.data/bundle-test'),
     metafile: true,
@@ -274,19 +262,12 @@ console.log(await push.post('connection-1', { type: 'pong' }));`,
           resolveDir: ROOT,
           loader: 'ts',
         },
+        ...SST_ESBUILD,
         absWorkingDir: ROOT,
-        bundle: true,
-        format: 'esm',
-        platform: 'node',
-        target: 'node22',
-        mainFields: ['module', 'main'],
         splitting: true,
         outdir: dir,
         entryNames: 'bundle',
         outExtension: { '.js': '.mjs' },
-        banner: {
-          js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        },
         logLevel: 'silent',
         plugins: await loadPlugins(),
       });
