@@ -44,6 +44,55 @@ export interface Contact {
   online: boolean;
 }
 
+/** A group member's powers: admins rename the group and add or remove members; anyone may leave. */
+export type GroupRole = 'admin' | 'member';
+
+/** One member of a group, in join order (the longest-standing first). */
+export interface GroupMember {
+  id: string;
+  displayName: string;
+  role: GroupRole;
+}
+
+/** A group conversation as its members see it; `id` is random and unguessable. */
+export interface Group {
+  id: string;
+  name: string;
+  createdAt: string;
+  members: GroupMember[];
+}
+
+/** A message in a group: like `ChatMessage`, with `groupId` in place of `conversationId` and no `to`. */
+export interface GroupMessage {
+  id: string;
+  groupId: string;
+  from: string;
+  body: string;
+  sentAt: string;
+  clientMsgId: string;
+}
+
+/**
+ * One group row of `GET /chat/contacts`. `lastActivityAt` is the last message's `sentAt`, or when the caller
+ * joined if nothing was said since: merge with people rows by it (`lastMessage.sentAt` there).
+ */
+export interface GroupContact {
+  group: { id: string; name: string };
+  lastMessage: GroupMessage | null;
+  /** Messages after the caller's read mark (the caller's own sends move the mark). */
+  unread: number;
+  lastActivityAt: string;
+}
+
+/** What happened to a group's membership or name (`{type: "group"}` frames). */
+export type GroupEvent = 'created' | 'renamed' | 'member_added' | 'member_removed';
+
+/** `GET /chat/groups/{id}/messages`: newest first, only from the caller's latest join on. */
+export interface GroupMessagePage {
+  messages: GroupMessage[];
+  nextCursor: string | null;
+}
+
 /** `GET /chat/conversations/{userId}/messages`: newest first; pass `nextCursor` as `before` for older ones. */
 export interface MessagePage {
   messages: ChatMessage[];
@@ -152,6 +201,32 @@ export interface MarkReadRequest {
   upTo: string;
 }
 
+/** `POST /chat/groups`: the caller becomes the admin; 1–100 characters of name, at most 255 others. */
+export interface CreateGroupRequest {
+  name: string;
+  memberIds: string[];
+}
+
+/** `PATCH /chat/groups/{id}` (admins). */
+export interface RenameGroupRequest {
+  name: string;
+}
+
+/** `POST /chat/groups/{id}/members` (admins); ids already in the group are ignored. */
+export interface AddGroupMembersRequest {
+  userIds: string[];
+}
+
+/** `POST /chat/groups`, `GET`/`PATCH /chat/groups/{id}`, `POST /chat/groups/{id}/members`. */
+export interface GroupResponse {
+  group: Group;
+}
+
+/** `POST /chat/groups/{id}/messages`: 201 stored now, 200 stored before (same clientMsgId). */
+export interface GroupMessageResponse {
+  message: GroupMessage;
+}
+
 /** `GET /me`, `POST /auth/register`. */
 export interface UserResponse {
   user: User;
@@ -167,9 +242,13 @@ export interface PeopleResponse {
   users: Person[];
 }
 
-/** `GET /chat/contacts`, most recent first. */
+/**
+ * `GET /chat/contacts`: people and groups the caller belongs to, each most recent first; the limit applies to
+ * both merged by recency. Groups sit in their own array so clients that know only people keep working.
+ */
 export interface ContactsResponse {
   contacts: Contact[];
+  groups: GroupContact[];
 }
 
 /** `GET /chat/blocks`, most recent first. */
@@ -197,6 +276,8 @@ export interface Problem {
   detail: string;
   requestId: string;
   errors?: FieldError[];
+  /** `invalid_members`: the ids that do not exist or whose owner has blocked the caller. */
+  userIds?: string[];
 }
 
 /** Everything the server pushes to a socket. */
@@ -209,6 +290,18 @@ export type ServerFrame =
   | { type: 'read'; by: string; peerId: string; upTo: string }
   | { type: 'presence'; userId: string; online: boolean }
   | { type: 'pong' }
+  /** A message in one of the user's groups (never to the socket that sent it: that one gets `groupAck`). */
+  | { type: 'groupMessage'; message: GroupMessage }
+  /** To the sending socket; `duplicate` when this clientMsgId was already stored (`message` is the original). */
+  | { type: 'groupAck'; clientMsgId: string; message: GroupMessage; duplicate: boolean }
+  | { type: 'groupTyping'; groupId: string; from: string }
+  /** The user read the group up to `upTo` on another of their devices. */
+  | { type: 'groupRead'; groupId: string; by: string; upTo: string }
+  /**
+   * A membership or name change, to every member's sockets and, for `member_removed`, the removed member's.
+   * `userIds`: who was added or removed (empty for created and renamed); `by`: who did it.
+   */
+  | { type: 'group'; event: GroupEvent; group: Group; userIds: string[]; by: string }
   /** `retryAfter`: seconds to wait before retrying (rate limits). */
   | { type: 'error'; code: ErrorCode; detail: string; clientMsgId?: string; retryAfter?: number };
 
@@ -222,4 +315,11 @@ export type ClientFrame =
   | { action: 'sendMessage'; to: string; body: string; clientMsgId: string }
   | { action: 'typing'; to: string }
   | { action: 'markRead'; peerId: string; upTo: string }
-  | { action: 'ping' };
+  | { action: 'ping' }
+  | GroupClientFrame;
+
+/** The group forms of the client frames: `groupId` in place of `to` / `peerId`. */
+export type GroupClientFrame =
+  | { action: 'sendMessage'; groupId: string; body: string; clientMsgId: string }
+  | { action: 'typing'; groupId: string }
+  | { action: 'markRead'; groupId: string; upTo: string };

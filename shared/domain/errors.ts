@@ -7,6 +7,8 @@ export const ERROR_CATALOGUE = {
   malformed_json: { status: 400, title: 'Bad Request' },
   // A mailed single-use token (password reset) that is used, expired, superseded or unknown.
   invalid_token: { status: 400, title: 'Bad Request' },
+  // Group members that do not exist or have blocked the caller; the problem lists them in `userIds`.
+  invalid_members: { status: 400, title: 'Bad Request' },
   unauthenticated: { status: 401, title: 'Unauthorized' },
   invalid_credentials: { status: 401, title: 'Unauthorized' },
   refresh_token_reused: { status: 401, title: 'Unauthorized' },

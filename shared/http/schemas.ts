@@ -31,6 +31,10 @@ const ProblemSchema = z
     detail: z.string(),
     requestId: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    userIds: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: '`invalid_members`: ids that do not exist or whose owner blocked the caller' }),
   })
   .openapi('Problem');
 
@@ -127,6 +131,37 @@ const MessageSchema = z
 
 const PersonSchema = z.object({ id: z.string().uuid(), displayName: z.string() }).openapi('Person');
 
+const GroupMessageSchema = z
+  .object({
+    id: z.string().openapi({ example: '1795719977653-0' }),
+    groupId: z.string().uuid(),
+    from: z.string().uuid(),
+    body: z.string(),
+    sentAt: z.string().datetime(),
+    clientMsgId: z.string(),
+  })
+  .openapi('GroupMessage');
+
+const GroupSchema = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    createdAt: z.string().datetime(),
+    members: z.array(
+      z.object({ id: z.string().uuid(), displayName: z.string(), role: z.enum(['admin', 'member']) }),
+    ),
+  })
+  .openapi('Group');
+
+const GroupContactSchema = z
+  .object({
+    group: z.object({ id: z.string().uuid(), name: z.string() }),
+    lastMessage: GroupMessageSchema.nullable(),
+    unread: z.number().int(),
+    lastActivityAt: z.string().datetime(),
+  })
+  .openapi('GroupContact');
+
 export const TicketResponse = z.object({ ticket: z.string(), expiresAt: z.string().datetime() });
 export const PeopleResponse = z.object({ users: z.array(PersonSchema) });
 export const ContactsResponse = z.object({
@@ -138,6 +173,7 @@ export const ContactsResponse = z.object({
       online: z.boolean(),
     }),
   ),
+  groups: z.array(GroupContactSchema),
 });
 export const MessagePageResponse = z.object({
   messages: z.array(MessageSchema),
@@ -146,6 +182,23 @@ export const MessagePageResponse = z.object({
 export const MessageResponse = z.object({ message: MessageSchema });
 export const SendMessageBody = z.object({ body: z.string().max(20_000), clientMsgId: z.string().max(64) });
 export const MarkReadBody = z.object({ upTo: z.string().max(40) });
+
+export const GroupResponse = z.object({ group: GroupSchema });
+export const GroupMessageResponse = z.object({ message: GroupMessageSchema });
+export const GroupMessagePageResponse = z.object({
+  messages: z.array(GroupMessageSchema),
+  nextCursor: z.string().nullable(),
+});
+export const CreateGroupBody = z
+  .object({
+    name: z.string().max(400).openapi({ example: 'Book club' }),
+    memberIds: z.array(z.string().max(64)).max(1000),
+  })
+  .openapi('CreateGroupRequest');
+export const RenameGroupBody = z.object({ name: z.string().max(400) }).openapi('RenameGroupRequest');
+export const AddGroupMembersBody = z
+  .object({ userIds: z.array(z.string().max(64)).min(1).max(1000) })
+  .openapi('AddGroupMembersRequest');
 
 const BlockedSchema = z
   .object({
@@ -182,6 +235,12 @@ type _WireChecks = [
   Assert<Equals<z.input<typeof SendMessageBody>, Wire.SendMessageRequest>>,
   Assert<Equals<z.input<typeof MarkReadBody>, Wire.MarkReadRequest>>,
   Assert<Equals<z.output<typeof BlocksResponse>, Wire.BlocksResponse>>,
+  Assert<Equals<z.output<typeof GroupResponse>, Wire.GroupResponse>>,
+  Assert<Equals<z.output<typeof GroupMessageResponse>, Wire.GroupMessageResponse>>,
+  Assert<Equals<z.output<typeof GroupMessagePageResponse>, Wire.GroupMessagePage>>,
+  Assert<Equals<z.input<typeof CreateGroupBody>, Wire.CreateGroupRequest>>,
+  Assert<Equals<z.input<typeof RenameGroupBody>, Wire.RenameGroupRequest>>,
+  Assert<Equals<z.input<typeof AddGroupMembersBody>, Wire.AddGroupMembersRequest>>,
 ];
 
 /** Standard error responses for a route, so every route documents its problem+json shapes. */

@@ -15,10 +15,27 @@ export const ClientFrame = z.discriminatedUnion('action', [
   z.object({ action: z.literal('ping') }),
 ]);
 
+// A frame naming a `groupId` is read as a group frame: one discriminator value cannot have two shapes.
+const GroupClientFrame = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('sendMessage'),
+    groupId: z.string(),
+    body: z.string(),
+    clientMsgId: z.string(),
+  }),
+  z.object({ action: z.literal('typing'), groupId: z.string() }),
+  z.object({ action: z.literal('markRead'), groupId: z.string(), upTo: z.string() }),
+]);
+
 export type ClientFrame = Wire.ClientFrame;
 
-// Compile-time only: the validator accepts exactly the contract's client frames.
-type _ClientFrameCheck = Assert<Equals<z.infer<typeof ClientFrame>, Wire.ClientFrame>>;
+// Compile-time only: the validators accept exactly the contract's client frames.
+type _ClientFrameCheck = Assert<
+  Equals<z.infer<typeof ClientFrame> | z.infer<typeof GroupClientFrame>, Wire.ClientFrame>
+>;
+
+const namesGroup = (raw: unknown): boolean =>
+  typeof raw === 'object' && raw !== null && (raw as { groupId?: unknown }).groupId !== undefined;
 
 /** The clientMsgId of a frame, when it has a usable one, so even a rejected send can be correlated. */
 export function clientMsgIdOf(raw: unknown): string | undefined {
@@ -58,7 +75,7 @@ export function parseClientFrame(body: string): ParsedFrame {
     return { ok: false, error: new AppError('malformed_json', 'Frame is not valid JSON') };
   }
   const clientMsgId = clientMsgIdOf(raw);
-  const parsed = z.safeParse(ClientFrame, raw);
+  const parsed = namesGroup(raw) ? z.safeParse(GroupClientFrame, raw) : z.safeParse(ClientFrame, raw);
   if (!parsed.success) {
     const details = parsed.error.issues.map((issue) => ({
       path: issue.path.map(String).join('.'),

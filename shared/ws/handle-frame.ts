@@ -48,6 +48,10 @@ async function dispatch(
   frame: ClientFrame,
   authorized: Promise<void>,
 ): Promise<void> {
+  if ('groupId' in frame) {
+    await authorized;
+    throw new AppError('not_found', 'No such group');
+  }
   if (frame.action === 'sendMessage') {
     // deliverMessage acks the sending socket itself, alongside the pushes to everyone else.
     await deliverMessage(

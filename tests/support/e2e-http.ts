@@ -160,6 +160,7 @@ const ProblemSchema = z.object({
   detail: z.string(),
   requestId: z.string().min(1),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  userIds: z.array(z.string()).optional(),
 });
 export type Problem = Wire.Problem;
 

@@ -16,6 +16,7 @@ import {
   connect,
   type FrameOf,
   frame,
+  GroupMessageSchema,
   type WsClient,
 } from './e2e-ws.js';
 
@@ -44,7 +45,13 @@ const ContactSchema = z.object({
 });
 export type Contact = Wire.Contact;
 
-const ContactsSchema = z.object({ contacts: z.array(ContactSchema) });
+const GroupContactSchema = z.object({
+  group: z.object({ id: z.uuid(), name: z.string() }),
+  lastMessage: GroupMessageSchema.nullable(),
+  unread: z.number().int().nonnegative(),
+  lastActivityAt: z.iso.datetime(),
+});
+const ContactsSchema = z.object({ contacts: z.array(ContactSchema), groups: z.array(GroupContactSchema) });
 const MessageEnvelopeSchema = z.object({ message: ChatMessageSchema });
 const PeopleSchema = z.object({
   users: z.array(z.object({ id: z.uuid(), displayName: z.string() }).strict()),

@@ -40,6 +40,22 @@ export const ChatMessageSchema = z.object({
 });
 export type ChatMessage = Wire.ChatMessage;
 
+export const GroupMessageSchema = z.object({
+  id: MessageIdSchema,
+  groupId: Uuid,
+  from: Uuid,
+  body: z.string(),
+  sentAt: z.iso.datetime(),
+  clientMsgId: z.string(),
+});
+
+export const GroupSchema = z.object({
+  id: Uuid,
+  name: z.string().min(1),
+  createdAt: z.iso.datetime(),
+  members: z.array(z.object({ id: Uuid, displayName: z.string(), role: z.enum(['admin', 'member']) })),
+});
+
 const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), message: ChatMessageSchema }),
   z.object({
@@ -52,6 +68,22 @@ const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('read'), by: Uuid, peerId: Uuid, upTo: MessageIdSchema }),
   z.object({ type: z.literal('presence'), userId: Uuid, online: z.boolean() }),
   z.object({ type: z.literal('pong') }),
+  z.object({ type: z.literal('groupMessage'), message: GroupMessageSchema }),
+  z.object({
+    type: z.literal('groupAck'),
+    clientMsgId: z.string(),
+    message: GroupMessageSchema,
+    duplicate: z.boolean(),
+  }),
+  z.object({ type: z.literal('groupTyping'), groupId: Uuid, from: Uuid }),
+  z.object({ type: z.literal('groupRead'), groupId: Uuid, by: Uuid, upTo: MessageIdSchema }),
+  z.object({
+    type: z.literal('group'),
+    event: z.enum(['created', 'renamed', 'member_added', 'member_removed']),
+    group: GroupSchema,
+    userIds: z.array(Uuid),
+    by: Uuid,
+  }),
   z.object({
     type: z.literal('error'),
     code: z.enum(ERROR_CODES),

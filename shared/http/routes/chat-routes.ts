@@ -147,7 +147,7 @@ export function chatRoutes(deps: AppDeps) {
   });
 
   app.openapi(routes.contacts, async (c) =>
-    c.json({ contacts: await contactList(deps, c.get('auth').userId) }, 200),
+    c.json({ contacts: await contactList(deps, c.get('auth').userId), groups: [] }, 200),
   );
 
   app.openapi(routes.history, async (c) => {

@@ -26,6 +26,7 @@ const EXPECTED_STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
   malformed_json: 400,
   invalid_token: 400,
+  invalid_members: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
   refresh_token_reused: 401,

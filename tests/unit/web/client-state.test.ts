@@ -121,7 +121,7 @@ function outboxHarness(socketOpen = true) {
         },
       },
       sendFrame: (frame: ClientFrame) => {
-        if (!harness.socketOpen || frame.action !== 'sendMessage') return false;
+        if (!harness.socketOpen || frame.action !== 'sendMessage' || !('to' in frame)) return false;
         frames.push(frame);
         return true;
       },

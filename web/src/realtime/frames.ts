@@ -9,6 +9,12 @@ const KNOWN: Record<ServerFrameType, true> = {
   presence: true,
   pong: true,
   error: true,
+  // Group frames: the web client's group views are built from these (issue 13).
+  groupMessage: true,
+  groupAck: true,
+  groupTyping: true,
+  groupRead: true,
+  group: true,
 };
 const TYPES = new Set<string>(Object.keys(KNOWN));
 
