@@ -39,17 +39,20 @@ export class AppError extends Error {
   /** Seconds the client should wait (429, 503). */
   readonly retryAfterSeconds: number | undefined;
   readonly details: unknown;
+  /** The offending user ids (`invalid_members`), shown as the problem's `userIds`. */
+  readonly userIds: string[] | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { retryAfterSeconds?: number; details?: unknown; cause?: unknown } = {},
+    options: { retryAfterSeconds?: number; details?: unknown; cause?: unknown; userIds?: string[] } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.details = options.details;
+    this.userIds = options.userIds;
   }
 }
 

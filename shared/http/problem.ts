@@ -14,6 +14,7 @@ export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
     detail: error.message,
     requestId: c.get('requestId'),
     ...(error.details === undefined ? {} : { errors: error.details }),
+    ...(error.userIds === undefined ? {} : { userIds: error.userIds }),
   };
   const headers: Record<string, string> = {
     'content-type': 'application/problem+json',

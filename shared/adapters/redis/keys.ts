@@ -1,7 +1,9 @@
-// The one hash-tag rule: every key of one user shares `{u:<id>}` and every key of one conversation shares
-// `{c:<id>}`, so a multi-key script stays in one cluster slot. Keys looked up alone carry no tag.
+// The one hash-tag rule: every key of one user shares `{u:<id>}`, every key of one conversation shares
+// `{c:<id>}` and every key of one group `{g:<id>}`, so a multi-key script stays in one cluster slot. Keys
+// looked up alone carry no tag.
 export const userTag = (userId: string): string => `{u:${userId}}`;
 export const conversationTag = (conversationId: string): string => `{c:${conversationId}}`;
+export const groupTag = (groupId: string): string => `{g:${groupId}}`;
 
 export const sessionKey = (userId: string, sessionId: string): string =>
   `${userTag(userId)}:session:${sessionId}`;

@@ -15,8 +15,30 @@ const CONNECT_GRACE_MS = 30_000;
 const isStillConnecting = (target: ConnectionRecord, nowMs: number): boolean =>
   target.connectedAtMs !== undefined && nowMs - target.connectedAtMs < CONNECT_GRACE_MS;
 
+// Pushes in flight at once: a 256-member group's fan-out must not open hundreds of sockets to the
+// management API (and queue behind the SDK's own connection limit) from one small Lambda.
+const PUSH_CONCURRENCY = 32;
+
+/** Runs `task` over every item, at most `limit` at a time; results in item order. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 /**
- * Pushes one frame to many connections in parallel. A `410 Gone` means the client vanished without a
+ * Pushes one frame to many connections in parallel, at most PUSH_CONCURRENCY at a time. A `410 Gone` means the client vanished without a
  * `$disconnect` (best-effort on AWS), so its record is removed here — unless the connection is younger than
  * the `$connect` window. Returns how many were delivered.
  */
@@ -25,16 +47,14 @@ export async function fanOut(
   targets: ConnectionRecord[],
   frame: ServerFrame,
 ): Promise<number> {
-  const outcomes = await Promise.all(
-    targets.map(async (target) => {
-      const outcome = await deps.push.post(target.connectionId, frame);
-      const nowMs = deps.clock?.nowMs() ?? Date.now();
-      if (outcome === 'gone' && !isStillConnecting(target, nowMs)) {
-        await deps.connections.remove(target).catch(() => undefined);
-      }
-      return outcome;
-    }),
-  );
+  const outcomes = await mapBounded(targets, PUSH_CONCURRENCY, async (target) => {
+    const outcome = await deps.push.post(target.connectionId, frame);
+    const nowMs = deps.clock?.nowMs() ?? Date.now();
+    if (outcome === 'gone' && !isStillConnecting(target, nowMs)) {
+      await deps.connections.remove(target).catch(() => undefined);
+    }
+    return outcome;
+  });
   return outcomes.filter((outcome) => outcome === 'delivered').length;
 }
 

@@ -4,8 +4,9 @@
  * product's behaviour, not a re-implementation of it.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
-import { messagedKey } from '../../../shared/adapters/redis/chat-keys.js';
+import { blocksKey, messagedKey } from '../../../shared/adapters/redis/chat-keys.js';
 import { createConnectionStore } from '../../../shared/adapters/redis/connection-store.js';
+import { createGroupStore } from '../../../shared/adapters/redis/group-store.js';
 import { sessionKey } from '../../../shared/adapters/redis/keys.js';
 import { createRateLimiter } from '../../../shared/adapters/redis/rate-limiter.js';
 import { createResetTokenStore } from '../../../shared/adapters/redis/reset-token-store.js';
@@ -13,6 +14,7 @@ import { createSessionStore } from '../../../shared/adapters/redis/session-store
 import { createTicketStore } from '../../../shared/adapters/redis/ticket-store.js';
 import { systemClock } from '../../../shared/domain/clock.js';
 import { connectionStoreContract } from '../../support/contracts/connection-store-contract.js';
+import { groupStoreContract } from '../../support/contracts/group-store-contract.js';
 import { rateLimiterContract } from '../../support/contracts/rate-limiter-contract.js';
 import { resetTokenStoreContract } from '../../support/contracts/reset-token-store-contract.js';
 import { sessionStoreContract } from '../../support/contracts/session-store-contract.js';
@@ -74,6 +76,17 @@ describe.each(REDIS_MODES)('Redis adapters (%s)', (mode) => {
       },
       async markMessaged(from, to) {
         await redis.sadd(messagedKey(from), to);
+      },
+      close,
+    };
+  });
+
+  groupStoreContract(`createGroupStore (${mode})`, async () => {
+    const { redis } = connect('groups');
+    return {
+      store: createGroupStore(redis),
+      async block(blocker, peer) {
+        await redis.zadd(blocksKey(blocker), Date.now(), peer);
       },
       close,
     };

@@ -3,6 +3,7 @@
  * adapters (tests/integration/contract/redis-adapters.test.ts), so a fake cannot drift from the product.
  */
 import { connectionStoreContract } from '../../support/contracts/connection-store-contract.js';
+import { groupStoreContract } from '../../support/contracts/group-store-contract.js';
 import { rateLimiterContract } from '../../support/contracts/rate-limiter-contract.js';
 import { resetTokenStoreContract } from '../../support/contracts/reset-token-store-contract.js';
 import { sessionStoreContract } from '../../support/contracts/session-store-contract.js';
@@ -10,6 +11,7 @@ import { fakeTime } from '../../support/contracts/store-time.js';
 import { ticketStoreContract } from '../../support/contracts/ticket-store-contract.js';
 import { FakeClock, FakeRateLimiter, FakeSessionStore } from '../../support/fakes-auth-ports.js';
 import { FakeResetTokenStore } from '../../support/fakes-password-reset.js';
+import { FakeGroupStore } from '../../support/group-fakes.js';
 import { FakeConnectionStore, FakeTicketStore } from '../../support/realtime-fakes.js';
 
 const close = async (): Promise<void> => {};
@@ -46,6 +48,17 @@ connectionStoreContract('FakeConnectionStore', async () => {
     },
     markMessaged: async (from, to) => {
       store.messaged.add(`${from}>${to}`);
+    },
+    close,
+  };
+});
+
+groupStoreContract('FakeGroupStore', async () => {
+  const store = new FakeGroupStore();
+  return {
+    store,
+    block: async (blocker, peer) => {
+      store.blocks.add(`${blocker}>${peer}`);
     },
     close,
   };
