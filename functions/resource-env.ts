@@ -35,7 +35,8 @@ export function linkedEnv(resources: LinkedResources = Resource): Record<string,
   // `Resource.X` throws when X is not linked to this function, so ask first.
   const get = <K extends keyof LinkedResources>(key: K): LinkedResources[K] =>
     key in resources ? resources[key] : undefined;
-  const [db, redis, ws, originVerify, mail] = [
+  const [app, db, redis, ws, originVerify, mail] = [
+    get('App'),
     get('Db'),
     get('Redis'),
     get('Ws'),
@@ -50,6 +51,8 @@ export function linkedEnv(resources: LinkedResources = Resource): Record<string,
   ];
   const origins = [get('Web')?.url, get('Api')?.url].flatMap((url) => (url ? [new URL(url).origin] : []));
   return {
+    // The metrics' `stage` dimension (shared/adapters/metrics/emf-metrics.ts).
+    ...(app && { STAGE: app.stage }),
     ...(db && { DATABASE_URL: postgresUrl(db) }),
     ...(redis && redisEnv(redis)),
     ...(signingKey && { JWT_SIGNING_KEY: signingKey.value }),

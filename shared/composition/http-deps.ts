@@ -12,7 +12,8 @@ import { type Env, webUrlOf } from '../config/env.js';
 import type { AuthPolicy } from '../domain/auth/auth-deps.js';
 import { closeSessionSockets } from '../domain/realtime/connection-lifecycle.js';
 import type { AppDeps } from '../http/app-deps.js';
-import { createRealtimePorts, loggerFor, redisFrom } from './realtime-deps.js';
+import { createRealtimePorts, redisFrom } from './realtime-deps.js';
+import { createTelemetry } from './telemetry.js';
 
 const policyFrom = (env: Env): AuthPolicy => ({
   accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
@@ -41,8 +42,9 @@ export async function createDeps(env: Env, service = 'http') {
     poolMax: env.DATABASE_POOL_MAX,
   });
   const redis = redisFrom(env);
-  const logger = loggerFor(service, env);
-  const realtime = createRealtimePorts(redis, env, (message, details) => logger.warn(message, details));
+  const telemetry = createTelemetry(service, env);
+  const { logger } = telemetry;
+  const realtime = createRealtimePorts(redis, env, telemetry);
   const deps: AppDeps = {
     ...realtime,
     users: postgres.users,
@@ -102,6 +104,7 @@ export async function createDeps(env: Env, service = 'http') {
   return {
     deps,
     logger,
+    telemetry,
     postgres,
     redis,
     close: async () => void (await Promise.allSettled([postgres.end(), redis.quit()])),

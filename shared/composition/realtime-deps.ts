@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { createPushGateway, noWebSocketApi } from '../adapters/apigw/push-gateway.js';
 import { createBlockStore } from '../adapters/redis/block-store.js';
 import { createChatStore } from '../adapters/redis/chat-store.js';
@@ -11,6 +10,7 @@ import { createUserDirectory } from '../adapters/redis/user-directory.js';
 import type { RealtimeEnv } from '../config/realtime-env.js';
 import { systemClock } from '../domain/clock.js';
 import type { RealtimeDeps, RealtimePolicy } from '../domain/realtime/realtime-deps.js';
+import { createTelemetry, type Telemetry } from './telemetry.js';
 
 /** What every family's environment shares with the realtime path (the HTTP env is a superset). */
 export type RealtimeSettings = Omit<RealtimeEnv, 'JWT_PUBLIC_KEYS'>;
@@ -39,15 +39,17 @@ export const redisFrom = (env: RealtimeSettings): RedisClient =>
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
   });
 
-/** `service` labels every log line (one Lambda function each). */
-export const loggerFor = (service: string, env: RealtimeSettings): Logger =>
-  new Logger({ serviceName: service, logLevel: env.LOG_LEVEL });
-
 /**
  * The realtime ports over one Redis client: what the WebSocket functions run on, and what the HTTP chat
  * routes share with them. Nothing here opens Postgres or holds a key.
  */
-export function createRealtimePorts(redis: RedisClient, env: RealtimeSettings, warn: Log): RealtimeDeps {
+export function createRealtimePorts(
+  redis: RedisClient,
+  env: RealtimeSettings,
+  telemetry: Telemetry,
+): RealtimeDeps {
+  const { logger, metrics, requestLog } = telemetry;
+  const warn: Log = (message, details) => logger.warn(message, details);
   return {
     sessions: createSessionStore(redis, env.REDIS_KEY_PREFIX),
     connections: createConnectionStore(redis, systemClock, env.REDIS_KEY_PREFIX),
@@ -57,10 +59,17 @@ export function createRealtimePorts(redis: RedisClient, env: RealtimeSettings, w
     directory: createUserDirectory(redis),
     limiter: createRateLimiter(redis),
     push: env.WS_MANAGEMENT_ENDPOINT
-      ? createPushGateway({ endpoint: env.WS_MANAGEMENT_ENDPOINT, region: env.AWS_REGION, onError: warn })
+      ? createPushGateway({
+          endpoint: env.WS_MANAGEMENT_ENDPOINT,
+          region: env.AWS_REGION,
+          onError: warn,
+          metrics,
+        })
       : noWebSocketApi,
     clock: systemClock,
     realtime: realtimePolicyFrom(env),
+    metrics,
+    requestLog,
   };
 }
 
@@ -70,10 +79,17 @@ export function createRealtimePorts(redis: RedisClient, env: RealtimeSettings, w
  */
 export function createRealtimeDeps(env: RealtimeSettings, service: string) {
   const redis = redisFrom(env);
-  const logger = loggerFor(service, env);
+  const telemetry = createTelemetry(service, env);
+  const { logger } = telemetry;
   const deps = {
-    ...createRealtimePorts(redis, env, (message, details) => logger.warn(message, details)),
+    ...createRealtimePorts(redis, env, telemetry),
     logError: ((message, details) => logger.error(message, details)) as Log,
   };
-  return { deps, logger, redis, close: async () => void (await redis.quit().catch(() => undefined)) };
+  return {
+    deps,
+    logger,
+    telemetry,
+    redis,
+    close: async () => void (await redis.quit().catch(() => undefined)),
+  };
 }

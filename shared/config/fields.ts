@@ -32,11 +32,13 @@ export const bool = (fallback: boolean) =>
 
 const url = () => z.url();
 
-/** Every function: its stage, log level and region. */
+/** Every function: its environment, stage, log level and region. */
 export const baseFields = {
   NODE_ENV: z._default(z.enum(['development', 'test', 'production']), 'production'),
   LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
+  // The metrics' `stage` dimension (on AWS the SST stage, functions/resource-env.ts); `npm start` is "local".
+  STAGE: z._default(z.string().check(z.minLength(1)), 'local'),
 };
 
 export const postgresFields = {

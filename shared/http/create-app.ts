@@ -8,6 +8,7 @@ import { summarizeError } from './error-summary.js';
 import { csrfGuard } from './middleware/csrf-guard.js';
 import { jsonBodyOnly } from './middleware/json-body.js';
 import { requestContext } from './middleware/request-context.js';
+import { requestLogKeys } from './middleware/request-log-keys.js';
 import { problemResponse, toAppError } from './problem.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { chatRoutes } from './routes/chat-routes.js';
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.use(requestContext({ hsts: deps.http.hsts }));
+  app.use(requestLogKeys(deps.requestLog));
   app.use(
     cors({
       origin: (origin) => (deps.http.allowedOrigins.includes(origin) ? origin : null),

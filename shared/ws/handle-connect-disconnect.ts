@@ -17,16 +17,19 @@ export async function handleConnect(
 ): Promise<WebSocketResult> {
   const authorization = headerOf(event, 'authorization');
   try {
-    await openConnection(deps, {
+    const record = await openConnection(deps, {
       connectionId: event.requestContext.connectionId,
       origin: headerOf(event, 'origin'),
       ticket: event.queryStringParameters?.ticket,
       bearerToken: authorization ? (parseBearer(authorization) ?? '') : undefined,
     });
+    deps.requestLog.append({ userId: record.userId, outcome: 'ok' });
     return { statusCode: 200 };
   } catch (error) {
-    if (isAppError(error))
+    if (isAppError(error)) {
+      deps.requestLog.append({ outcome: error.code });
       return { statusCode: statusOf(error.code), body: JSON.stringify({ code: error.code }) };
+    }
     log('connect failed', {
       connectionId: event.requestContext.connectionId,
       error: (error as Error)?.message,
@@ -42,7 +45,8 @@ export async function handleDisconnect(
   log: Log,
 ): Promise<WebSocketResult> {
   try {
-    await closeConnection(deps, event.requestContext.connectionId);
+    const record = await closeConnection(deps, event.requestContext.connectionId);
+    if (record) deps.requestLog.append({ userId: record.userId });
   } catch (error) {
     log('disconnect cleanup failed', {
       connectionId: event.requestContext.connectionId,

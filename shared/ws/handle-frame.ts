@@ -95,14 +95,18 @@ export async function handleFrame(
     // whose session has ended.
     const record = await deps.connections.find(connectionId);
     if (!record) throw unauthenticated('Session has ended; reconnect after signing in');
+    deps.requestLog.append({ userId: record.userId });
     const authorized = authorizeFrame(deps, record);
     if (!parsed.ok) {
       await authorized;
       throw parsed.error;
     }
+    deps.requestLog.append({ action: parsed.frame.action });
     await dispatch(deps, record, parsed.frame, authorized);
+    deps.requestLog.append({ outcome: 'ok' });
   } catch (error) {
     const appError = isAppError(error) ? error : new AppError('internal_error', 'Unexpected error');
+    deps.requestLog.append({ outcome: appError.code });
     if (!isAppError(error)) log('frame failed', { connectionId, error: (error as Error)?.message });
     await deps.push.post(connectionId, errorFrame(appError, parsed.clientMsgId));
     if (appError.code === 'unauthenticated') await deps.push.disconnect(connectionId);

@@ -16,6 +16,7 @@ import {
 } from '../support/realtime-fake-management-api.js';
 import { fakeConnectionId } from '../support/realtime-redis.js';
 import { openSocket, type TestSocket } from '../support/realtime-ws-client.js';
+import { RecordingMetrics } from '../support/recording-telemetry.js';
 
 const PONG: ServerFrame = { type: 'pong' };
 const presence: ServerFrame = { type: 'presence', userId: 'u-1', online: true };
@@ -89,12 +90,14 @@ describe('push gateway against the local WebSocket API emulator', () => {
 describe('push gateway retries against a scripted management API', () => {
   let api: FakeManagementApi;
   const errors: Record<string, unknown>[] = [];
+  let metrics = new RecordingMetrics();
   const pushWith = (maxAttempts: number): PushGateway =>
     createPushGateway({
       endpoint: api.endpoint,
       region: 'us-east-1',
       maxAttempts,
       onError: (_message, details) => errors.push(details),
+      metrics,
     });
 
   beforeAll(async () => {
@@ -104,6 +107,7 @@ describe('push gateway retries against a scripted management API', () => {
 
   afterEach(() => {
     errors.length = 0;
+    metrics = new RecordingMetrics();
   });
 
   afterAll(async () => {
@@ -129,6 +133,7 @@ describe('push gateway retries against a scripted management API', () => {
       expect(decodeURIComponent(request.path)).toBe(`/local/@connections/${connectionId}`);
     }
     expect(errors).toEqual([]);
+    expect(metrics.snapshot()).toEqual({ PushThrottled: 2, PushOk: 1 });
   });
 
   it('gives up on a persistent 500 after maxAttempts with failed, in bounded time', async () => {
@@ -140,6 +145,7 @@ describe('push gateway retries against a scripted management API', () => {
     expect(api.requests).toHaveLength(3);
     expect(ms).toBeLessThan(1_500);
     expect(errors).toEqual([expect.objectContaining({ operation: 'post', status: 500 })]);
+    expect(metrics.snapshot()).toEqual({ PushError: 1 });
   });
 
   it('retries a 503 and then delivers', async () => {
@@ -155,6 +161,7 @@ describe('push gateway retries against a scripted management API', () => {
     await expect(pushWith(4).post(fakeConnectionId(), PONG)).resolves.toBe('gone');
     expect(api.requests).toHaveLength(1);
     expect(errors).toEqual([]);
+    expect(metrics.snapshot()).toEqual({ PushGone: 1 });
   });
 
   it('does not retry other 4xx answers and reports them as failed', async () => {
@@ -174,6 +181,8 @@ describe('push gateway retries against a scripted management API', () => {
     await pushWith(4).disconnect(connectionId);
 
     expect(api.requests.map((request) => request.method)).toEqual(['DELETE', 'DELETE']);
+    // Closing a socket is not a push; its throttling still shows as management API pressure.
+    expect(metrics.snapshot()).toEqual({ PushThrottled: 1 });
   });
 
   it('fails fast, without throwing, when the endpoint refuses connections', async () => {

@@ -24,6 +24,7 @@ import type { Clock } from '../../shared/domain/clock.js';
 import { systemClock } from '../../shared/domain/clock.js';
 import { AppError } from '../../shared/domain/errors.js';
 import { FakeUserDirectory } from './realtime-fakes.js';
+import { RecordingMetrics } from './recording-telemetry.js';
 
 /** In-memory fakes of the auth ports, for use-case unit tests (no network). */
 
@@ -392,6 +393,7 @@ export interface FakeAuth {
   limiter: FakeRateLimiter;
   sockets: RecordingSessionSockets;
   clock: FakeClock;
+  metrics: RecordingMetrics;
 }
 
 /** A full set of auth ports in memory; pass `tokens` to use a real TokenService instead of the fake. */
@@ -407,6 +409,7 @@ export function fakeAuth(
   const sockets = new RecordingSessionSockets();
   const directory = new FakeUserDirectory();
   const accounts = new FakeAccountEraser(directory);
+  const metrics = new RecordingMetrics();
   const deps: FakeAuth['deps'] = {
     users,
     directory,
@@ -418,6 +421,7 @@ export function fakeAuth(
     limiter,
     clock,
     policy: { ...TEST_POLICY, ...options.policy },
+    metrics,
   };
-  return { deps, users, directory, accounts, sessions, tokens, passwords, limiter, sockets, clock };
+  return { deps, users, directory, accounts, sessions, tokens, passwords, limiter, sockets, clock, metrics };
 }

@@ -21,6 +21,7 @@ import type {
 } from '../../shared/domain/realtime/ports.js';
 import type { ConnectDeps } from '../../shared/domain/realtime/realtime-deps.js';
 import type { ServerFrame } from '../../shared/domain/realtime/server-frames.js';
+import { RecordingMetrics, RecordingRequestLog } from './recording-telemetry.js';
 
 /** In-memory fakes of the realtime ports, for unit tests (no network). */
 
@@ -139,15 +140,23 @@ export class FakeTicketStore implements TicketStore {
   }
 }
 
-/** Just enough of a chat store for the delivery path: appends get stream-like ids. */
+/**
+ * Just enough of a chat store for the delivery path: appends get stream-like ids, and a sender's repeated
+ * clientMsgId finds its first message (a duplicate), as the Redis store's idempotency keys do.
+ */
 function fakeChatStore(): ChatStore & { drafts: MessageDraft[] } {
   const drafts: MessageDraft[] = [];
+  const stored = new Map<string, ChatMessage>();
   return {
     drafts,
     async append(draft) {
       drafts.push(draft);
+      const key = `${draft.from}:${draft.to}:${draft.clientMsgId}`;
+      const earlier = stored.get(key);
+      if (earlier) return { message: earlier, duplicate: true };
       const id = `${1_700_000_000_000 + drafts.length}-0`;
       const message: ChatMessage = { ...draft, id, sentAt: sentAtOf(id) };
+      stored.set(key, message);
       return { message, duplicate: false };
     },
     async recordDelivery() {},
@@ -227,6 +236,8 @@ export function fakeRealtimeDeps(overrides: Partial<ConnectDeps> = {}) {
   );
   // One truth for "this session has ended", as in Redis: the session check and the connection lookup agree.
   const revokedSessions = connections.endedSessions;
+  const metrics = new RecordingMetrics();
+  const requestLog = new RecordingRequestLog();
   const deps: ConnectDeps = {
     connections,
     push,
@@ -258,7 +269,9 @@ export function fakeRealtimeDeps(overrides: Partial<ConnectDeps> = {}) {
       ticketLimit: { limit: 1000, windowSeconds: 60 },
       allowedOrigins: ['https://chat.example.test'],
     },
+    metrics,
+    requestLog,
     ...overrides,
   };
-  return { deps, connections, push, chat, directory, missingUsers, revokedSessions };
+  return { deps, connections, push, chat, directory, missingUsers, revokedSessions, metrics, requestLog };
 }

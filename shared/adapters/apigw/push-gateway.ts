@@ -1,4 +1,5 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { Metrics } from '../../domain/metrics.js';
 import type { PushGateway, PushOutcome } from '../../domain/realtime/ports.js';
 import type { ServerFrame } from '../../domain/realtime/server-frames.js';
 
@@ -14,6 +15,8 @@ export interface PushGatewayOptions {
   /** Every attempt of one push together, backoff included (default 4 s); then it is 'failed'. */
   deadlineMs?: number;
   onError?: (message: string, details: Record<string, unknown>) => void;
+  /** Counts each frame push's outcome (PushOk / PushGone / PushError) and every 429 answer (PushThrottled). */
+  metrics?: Metrics;
 }
 
 export const PUSH_LIMITS = { connectTimeoutMs: 1_000, requestTimeoutMs: 2_000, deadlineMs: 4_000 } as const;
@@ -26,6 +29,8 @@ const statusOf = (error: unknown): number | undefined =>
 // Throttling (429) and server errors are worth retrying; 410 (gone) and 4xx are final.
 const isRetryable = (status: number | undefined): boolean =>
   status === undefined || status === 429 || status >= 500;
+
+const PUSH_METRIC = { delivered: 'PushOk', gone: 'PushGone', failed: 'PushError' } as const;
 
 const backoffMs = (attempt: number): number => 25 * 2 ** attempt + Math.random() * 25 * 2 ** attempt;
 
@@ -60,8 +65,16 @@ export function createPushGateway(options: PushGatewayOptions): PushGateway {
     return loaded;
   };
 
+  const metrics = options.metrics;
+
+  // Once per frame push, whatever its retries; closing a socket (DeleteConnection) is not a push.
+  const counted = (operation: 'post' | 'delete', outcome: PushOutcome): PushOutcome => {
+    if (operation === 'post') metrics?.count(PUSH_METRIC[outcome]);
+    return outcome;
+  };
+
   async function withRetries(
-    operation: string,
+    operation: 'post' | 'delete',
     connectionId: string,
     send: (abortSignal: AbortSignal) => Promise<unknown>,
   ): Promise<PushOutcome> {
@@ -70,15 +83,16 @@ export function createPushGateway(options: PushGatewayOptions): PushGateway {
     for (let attempt = 0; ; attempt += 1) {
       try {
         await send(deadline);
-        return 'delivered';
+        return counted(operation, 'delivered');
       } catch (error) {
         const status = statusOf(error);
-        if (status === 410) return 'gone';
+        if (status === 410) return counted(operation, 'gone');
+        if (status === 429) metrics?.count('PushThrottled');
         const wait = backoffMs(attempt);
         const timeLeft = deadlineMs - (performance.now() - startedAt) - wait;
         if (!isRetryable(status) || attempt + 1 >= maxAttempts || deadline.aborted || timeLeft <= 0) {
           options.onError?.('push failed', { operation, connectionId, status, error: (error as Error).name });
-          return 'failed';
+          return counted(operation, 'failed');
         }
         await new Promise((resolve) => setTimeout(resolve, wait));
       }

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { Metrics } from '../metrics.js';
 import type {
   PasswordHasher,
   RateLimiter,
@@ -34,6 +35,8 @@ export interface AuthDeps {
   limiter: RateLimiter;
   clock: Clock;
   policy: AuthPolicy;
+  /** Business counters (sign-ups, logins, refresh rotations and reuse); flushed by the composition root. */
+  metrics: Metrics;
 }
 
 /** Where a request came from: the gateway's TCP peer address, never X-Forwarded-For. */

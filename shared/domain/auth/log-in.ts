@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import type { AuthDeps, RequestOrigin } from './auth-deps.js';
 import { sha256Base64Url } from './digest.js';
 import { canonicalEmail, isPlausibleEmail } from './email.js';
@@ -14,6 +14,12 @@ export interface LoginResult {
 
 export const invalidCredentials = (): AppError =>
   new AppError('invalid_credentials', 'Invalid email or password');
+
+/** Wrong password, unknown account or impossible input: counted as one failed login each. */
+function failedLogin(deps: Pick<AuthDeps, 'metrics'>): AppError {
+  deps.metrics.count('LoginFailed');
+  return invalidCredentials();
+}
 
 function stopIfThrottled(decision: ThrottleDecision): void {
   if (decision.allowed) return;
@@ -54,7 +60,7 @@ export async function logIn(
 ): Promise<LoginResult> {
   const email = canonicalEmail(input.email);
   // Over-long input is rejected before throttling and hashing; it can never match a stored password.
-  if (input.password.length > PASSWORD_MAX_LENGTH * 2) throw invalidCredentials();
+  if (input.password.length > PASSWORD_MAX_LENGTH * 2) throw failedLogin(deps);
   // Registration refuses the same shapes, so this reveals nothing about accounts, and it writes no key.
   if (!isPlausibleEmail(email)) {
     throw new AppError('validation_failed', 'Email address is not valid', {
@@ -62,14 +68,17 @@ export async function logIn(
     });
   }
   const buckets = loginBuckets(await sha256Base64Url(email), origin.ip);
-  await enforceLoginThrottle(deps, buckets);
+  await enforceLoginThrottle(deps, buckets).catch((error: unknown) => {
+    if (isAppError(error) && error.code === 'rate_limited') deps.metrics.count('LoginThrottled');
+    throw error;
+  });
 
   const found = await deps.users.findByEmail(email);
   if (!found) {
     await deps.passwords.burn(input.password);
-    throw invalidCredentials();
+    throw failedLogin(deps);
   }
-  if (!(await deps.passwords.verify(input.password, found.passwordHash))) throw invalidCredentials();
+  if (!(await deps.passwords.verify(input.password, found.passwordHash))) throw failedLogin(deps);
 
   const { passwordHash: _hash, ...user } = found;
   const nowMs = deps.clock.nowMs();
@@ -101,5 +110,6 @@ export async function logIn(
     issuedAtSeconds,
     refreshExpiresAtMs,
   });
+  deps.metrics.count('LoginSucceeded');
   return { user, sessionId, tokens };
 }

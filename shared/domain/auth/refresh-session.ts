@@ -23,6 +23,7 @@ export async function refreshSession(deps: AuthDeps, refreshToken: string): Prom
     newRefreshExpiresAtMs: nowMs + deps.policy.refreshTtlSeconds * 1000,
   });
   if (outcome.kind === 'reused') {
+    deps.metrics.count('RefreshReuseDetected');
     // The store already deleted the session; a socket opened with a stolen access token must go too.
     await closeEndedSessionSockets(deps, claims.userId, claims.sessionId);
     throw new AppError(
@@ -31,6 +32,8 @@ export async function refreshSession(deps: AuthDeps, refreshToken: string): Prom
     );
   }
   if (outcome.kind === 'missing') throw unauthenticated('Session has ended');
+  // A grace-window answer hands back the pair already issued: no new rotation.
+  if (outcome.kind === 'rotated') deps.metrics.count('RefreshRotated');
   return signSessionTokens(deps, {
     userId: claims.userId,
     sessionId: claims.sessionId,

@@ -53,6 +53,7 @@ export async function registerUser(
   }
   const passwordHash = await deps.passwords.hash(input.password);
   const user = await deps.users.create({ email, passwordHash, displayName });
+  deps.metrics.count('SignUp');
   // A new row's updated_at equals its created_at. If this write fails the request fails with 503 (the
   // account exists but cannot be messaged yet); the migrator's backfill fills such gaps on the next deploy.
   await deps.directory.put({ id: user.id, displayName: user.displayName, updatedAt: user.createdAt });

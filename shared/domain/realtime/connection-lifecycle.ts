@@ -54,16 +54,25 @@ export async function openConnection(deps: ConnectDeps, request: ConnectRequest)
     deps.realtime.connectionTtlSeconds,
     deps.realtime.maxConnectionsPerUser,
   );
+  deps.metrics.count('Connect');
   if (firstForUser) await announcePresence(deps, grant.userId, true).catch(() => undefined);
   return record;
 }
 
-/** `$disconnect` (best-effort on AWS; TTLs and 410 handling cover the misses). */
-export async function closeConnection(deps: RealtimeDeps, connectionId: string): Promise<void> {
+/**
+ * `$disconnect` (best-effort on AWS; TTLs and 410 handling cover the misses). Counted for every socket that
+ * closes, also one whose record a logout already removed. Returns the record it found, if any.
+ */
+export async function closeConnection(
+  deps: RealtimeDeps,
+  connectionId: string,
+): Promise<ConnectionRecord | null> {
+  deps.metrics.count('Disconnect');
   const record = await deps.connections.find(connectionId);
-  if (!record) return;
+  if (!record) return null;
   const { lastForUser } = await deps.connections.remove(record);
   if (lastForUser) await announcePresence(deps, record.userId, false).catch(() => undefined);
+  return record;
 }
 
 /**

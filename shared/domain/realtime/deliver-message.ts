@@ -89,6 +89,8 @@ export async function deliverMessage(
     await admission,
     input.viaConnectionId,
   );
+  // A retried clientMsgId finds its message already stored: counted the first time only.
+  if (!duplicate) deps.metrics.count('MessageStored');
   const bookkeepingThenAck = async (): Promise<void> => {
     await deps.chat.recordDelivery(message);
     if (!input.viaConnectionId) return;

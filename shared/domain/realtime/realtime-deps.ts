@@ -2,6 +2,8 @@ import type { RateLimiter, SessionStore, TokenService } from '../auth/ports.js';
 import type { Budget } from '../budget.js';
 import type { BlockStore, ChatStore, UserDirectory } from '../chat/ports.js';
 import type { Clock } from '../clock.js';
+import type { Metrics } from '../metrics.js';
+import type { RequestLog } from '../request-log.js';
 import type { ConnectionStore, PushGateway, TicketStore } from './ports.js';
 
 export interface RealtimePolicy {
@@ -36,6 +38,10 @@ export interface RealtimeDeps {
   limiter: RateLimiter;
   clock: Clock;
   realtime: RealtimePolicy;
+  /** Business counters (messages stored, connects, disconnects); flushed by the composition root. */
+  metrics: Metrics;
+  /** This invocation's log keys (the user id once a connection or token names one). */
+  requestLog: RequestLog;
 }
 
 /** `$connect` also verifies Bearer access tokens (public keys only); the other routes never see a token. */

@@ -4,6 +4,7 @@ import type { SessionStore, TokenClaims, TokenService } from '../../domain/auth/
 import type { Clock } from '../../domain/clock.js';
 import { unauthenticated } from '../../domain/errors.js';
 import { createLruCache, type LruCache } from '../../domain/lru-cache.js';
+import type { RequestLog } from '../../domain/request-log.js';
 import type { AppEnv, CredentialSource } from '../app-env.js';
 import { readCookie } from '../cookies.js';
 
@@ -44,6 +45,8 @@ export interface AuthenticateDeps {
   clock?: Clock;
   /** Verified tokens remembered per warm instance (read when the token service is first seen). */
   claimsCacheSize?: number;
+  /** Gets the user id once the session is confirmed, so the request's later log lines carry it. */
+  requestLog?: RequestLog;
 }
 
 /**
@@ -89,5 +92,6 @@ export const authenticate = (deps: AuthenticateDeps) =>
       user: session.user,
       via: credential.via,
     });
+    deps.requestLog?.append({ userId: claims.userId });
     await next();
   });

@@ -140,12 +140,14 @@ export function authRoutes(deps: AppDeps) {
 
   app.openapi(register, async (c) => {
     const user = await registerUser(deps, c.req.valid('json'), origin(c));
+    deps.requestLog.append({ userId: user.id });
     return c.json({ user: userView(user) }, 201);
   });
 
   app.openapi(login, async (c) => {
     const body = c.req.valid('json');
     const result = await logIn(deps, body, origin(c));
+    deps.requestLog.append({ userId: result.user.id });
     if (body.transport === 'token')
       return c.json({ user: userView(result.user), ...tokenBody(result.tokens) }, 200);
     setSessionCookies(c, result.tokens, secure);

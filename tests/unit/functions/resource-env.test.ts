@@ -43,6 +43,7 @@ describe('linkedEnv (functions/resource-env.ts)', () => {
 
   it('maps AWS links to TLS URLs, cluster-mode Redis, the secrets and the site origins', () => {
     expect(linkedEnv(deployed)).toEqual({
+      STAGE: 'prod',
       DATABASE_URL:
         'postgres://postgres:p%40ss%2Fword@db.proxy-abc.us-east-1.rds.amazonaws.com:5432/chat?sslmode=verify-full',
       REDIS_URL: 'rediss://default:token%2B%2F%3D@clustercfg.redis.abc.use1.cache.amazonaws.com:6379',
@@ -61,6 +62,7 @@ describe('linkedEnv (functions/resource-env.ts)', () => {
     expect(new URL(env.DATABASE_URL).password).toBe(encodeURIComponent('p@ss/word'));
     expect(decodeURIComponent(new URL(env.REDIS_URL).password)).toBe('token+/=');
     expect(env.ALLOWED_ORIGINS).toHaveLength(2);
+    expect(env.STAGE).toBe('prod');
   });
 
   it('points `sst dev` at the local docker-compose services without TLS', () => {
@@ -75,6 +77,7 @@ describe('linkedEnv (functions/resource-env.ts)', () => {
       Redis: { type: 'sst.aws.Redis', host: 'localhost', port: 6379, username: 'default', password: '' },
     });
     expect(env).toEqual({
+      STAGE: 'prod',
       DATABASE_URL: 'postgres://postgres:@localhost:5432/chat_dev',
       REDIS_URL: 'redis://localhost:6379',
       REDIS_MODE: 'standalone',
