@@ -25,12 +25,17 @@ export default $config({
     const { createApi } = await import('./stacks/api');
     const { createMigration } = await import('./stacks/migrate');
     const { createMail } = await import('./stacks/mail');
+    const { createMonitoring } = await import('./stacks/monitoring');
+    const { isProductionStage } = await import('./stacks/stage');
+    const { WEBSOCKET_ROUTES } = await import('./stacks/function-specs');
+    const WS_LABELS = Object.values(WEBSOCKET_ROUTES);
 
     // `sst dev` runs the handlers on this machine against docker-compose's Postgres and Valkey, so it deploys only
     // what live functions need: the two APIs, their routes and the stub functions. No VPC or NAT, RDS,
     // ElastiCache, Router/CloudFront, site or migrator (`npm run db:migrate` migrates the local database).
     const vpc = $dev ? undefined : createNetwork().vpc;
-    const { db, redis } = createStorage(vpc);
+    // Production: MemoryDB (durable) behind the same `Redis` link; other stages: one small ElastiCache node.
+    const { db, redis, redisHost, redisEngine } = await createStorage(vpc);
     const secrets = createSecrets();
     // The SES sender (MAIL_FROM at deploy, optional); its link lets only the HTTP function send, only from that identity.
     const mail = createMail();
@@ -41,8 +46,12 @@ export default $config({
     const originVerify = $dev ? undefined : await createOriginVerify();
     // The Router's URL is the site origin the browser sends: the CORS/CSRF/WebSocket Origin allowlist.
     const router = originVerify && createRouter(ws, originVerify.secret);
-    const api = createApi({
+    // Migrate first: every API function depends on the invocation, so new code goes live only on the new schema.
+    const migration = vpc && createMigration({ vpc, db, redisHost, link: [db, redis] });
+    const after = migration ? [migration.invocation] : [];
+    const { api, route: httpRoute } = createApi({
       vpc,
+      after,
       link: [
         db,
         redis,
@@ -54,15 +63,30 @@ export default $config({
         ...(router && originVerify ? [router, originVerify.link] : []),
       ],
     });
-    routeWebSocketApi(ws, {
+    const wsRoutes = routeWebSocketApi(ws, {
       vpc,
+      after,
       // Without a Router (`sst dev`) the allowed socket origin is the API's own.
       links: { $connect: [redis, verifyKeys, router ?? api], $disconnect: [redis], $default: [redis] },
     });
     if (router && vpc) {
       routeApi(router, api);
       createWebSite(router, ws);
-      createMigration({ vpc, db, link: [db, redis] });
+    }
+    // Alarms and the dashboard where someone is paged: production (its Redis is MemoryDB, its Postgres proxied).
+    if (isProductionStage() && migration && redisEngine.kind === 'memorydb') {
+      createMonitoring({
+        httpApiId: api.nodes.api.id,
+        wsApiId: ws.nodes.api.id,
+        functions: [
+          { label: 'http', name: httpRoute.nodes.function.name },
+          ...wsRoutes.map((r, i) => ({ label: WS_LABELS[i] ?? `ws${i}`, name: r.nodes.function.name })),
+          { label: 'migrate', name: migration.migrator.name },
+        ],
+        redisClusterName: redisEngine.cluster.name,
+        dbInstanceId: db.id,
+        dbProxyName: db.proxyId,
+      });
     }
 
     return {

@@ -120,13 +120,13 @@ export function configuration(settings: DeploySettings, apiOrigin: string): Reco
   };
 }
 
-/** A function's Lambda environment: the shared base, its spec's keys only, and the e2e limits on HTTP. */
+/** A function's Lambda environment: the shared base, its spec's plain settings and keys only, and the e2e limits on HTTP. */
 export function environmentOf(name: FunctionName, config: Record<ConfigKey, string>): Record<string, string> {
   const spec: FunctionSpec = FUNCTIONS[name];
   const keys = Object.fromEntries(spec.environment.map((key) => [key, config[key as ConfigKey]]));
   // This deployment exists to run the e2e suite: like an `e2e…` stage (stacks/api.ts), lift the per-IP limits.
   const limits = name === HTTP_ROUTES.$default ? E2E_LIMITS : {};
-  return { ...LAMBDA_BASE_ENVIRONMENT, ...limits, ...keys };
+  return { ...LAMBDA_BASE_ENVIRONMENT, ...spec.settings, ...limits, ...keys };
 }
 
 async function removePrevious({ lambda, apigw }: DeployClients, prefix: string): Promise<void> {

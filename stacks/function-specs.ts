@@ -24,7 +24,20 @@ export interface FunctionSpec {
   environment: readonly string[];
   /** Directories copied next to the bundle (`from` in the repository, `to` inside the package). */
   copyFiles?: readonly { from: string; to: string }[];
+  /** Plain, non-secret settings every deployment sets as Lambda environment variables (SST and LocalStack alike). */
+  settings?: Readonly<Record<string, string>>;
+  /**
+   * Reserved concurrency in production (stacks/lambda.ts): the most environments this function runs at once, so
+   * the most Postgres connections it can hold is this × DATABASE_POOL_MAX (README, "Running in production").
+   */
+  reservedConcurrency?: number;
 }
+
+/**
+ * One Postgres connection per Lambda environment: an environment serves one request at a time, and RDS Proxy
+ * multiplexes. Stated rather than left to the schema's default so the README's arithmetic is what deploys.
+ */
+const POSTGRES_POOL = { DATABASE_POOL_MAX: '1' } as const;
 
 const REDIS = ['REDIS_URL', 'REDIS_MODE'] as const;
 export const MIGRATIONS_DIR = 'shared/adapters/db/migrations';
@@ -47,6 +60,9 @@ export const FUNCTIONS = {
       'ORIGIN_VERIFY_SECRET',
       'MAIL_FROM',
     ],
+    settings: POSTGRES_POOL,
+    // 50 environments × 1 connection stay inside RDS Proxy's share of the instance (README).
+    reservedConcurrency: 50,
   },
   // No password hashing, no Postgres: small and cheap, with headroom for TLS handshakes at cold start.
   wsConnect: {
@@ -74,6 +90,9 @@ export const FUNCTIONS = {
     environment: ['DATABASE_URL', ...REDIS],
     // shared/adapters/db/migrate.ts resolves `./migrations` next to the bundle.
     copyFiles: [{ from: MIGRATIONS_DIR, to: 'migrations' }],
+    settings: POSTGRES_POOL,
+    // One migration at a time, and one connection: a stuck deploy cannot fan out against the database.
+    reservedConcurrency: 1,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

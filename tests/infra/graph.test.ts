@@ -7,8 +7,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type LinkedResources, linkedEnv } from '../../functions/resource-env.js';
 import { isApiPath, contentSecurityPolicy as localContentSecurityPolicy } from '../../local/static-site.js';
 import * as clientIp from '../../shared/http/client-ip.js';
+import { ALARMS, APP_METRICS, METRICS_NAMESPACE } from '../../stacks/alarm-specs.js';
+import { POSTGRES_CLIENT_CEILING, PROXY_CONNECTION_BUDGET, PROXY_POOL } from '../../stacks/capacity.js';
 import {
   FUNCTIONS,
+  type FunctionSpec,
   HTTP_ROUTES,
   LAMBDA_ARCHITECTURE,
   LAMBDA_BASE_ENVIRONMENT,
@@ -31,6 +34,8 @@ interface Resource {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** Names of the resources it waits for (render-graph.ts records them from the registration). */
+  dependsOn?: string[];
 }
 interface Build {
   functionID: string;
@@ -133,6 +138,13 @@ const originVerifySecret = (graph: Graph): string => {
   ).toMatchObject({ length: 48, special: false });
   return secret;
 };
+/** The spec (stacks/function-specs.ts) a rendered Lambda was built from. */
+const specOf = (graph: Graph, fn: Resource): FunctionSpec | undefined => {
+  const build = graph.builds.find((b) => fn.name === `${b.functionID}Function`);
+  return Object.values(FUNCTIONS as Record<string, FunctionSpec>).find(
+    (spec) => spec.handler === build?.handler,
+  );
+};
 const apiOf = (graph: Graph, protocol: string) =>
   all(graph, 'aws:apigatewayv2/api:Api').filter((api) => api.inputs.protocolType === protocol);
 
@@ -188,7 +200,12 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
         timeout: spec.timeoutSeconds,
         runtime: LAMBDA_RUNTIME,
         architectures: [LAMBDA_ARCHITECTURE],
-        environment: { variables: expect.objectContaining(LAMBDA_BASE_ENVIRONMENT) },
+        environment: {
+          variables: expect.objectContaining({
+            ...LAMBDA_BASE_ENVIRONMENT,
+            ...(spec as FunctionSpec).settings,
+          }),
+        },
       });
       // The configuration keys its links turn into at cold start are exactly the ones LocalStack sets.
       const links = {
@@ -330,12 +347,11 @@ describe('the deployed graph (stage ci, rendered offline)', () => {
     for (const value of [...Object.values(SECRETS), SIGNING_KEY_D]) expect(awsInputs).not.toContain(value);
     for (const fn of all(graphs.ci, 'aws:lambda/function:Function')) {
       const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
-      expect(Object.keys(variables).sort()).toEqual([
-        'NODE_EXTRA_CA_CERTS',
-        'SST_KEY',
-        'SST_KEY_FILE',
-        'SST_RESOURCE_App',
-      ]);
+      // Plus the plain settings of its spec (the Postgres pool size), never a secret.
+      const settings = Object.keys(specOf(graphs.ci, fn)?.settings ?? {});
+      expect(Object.keys(variables).sort()).toEqual(
+        ['NODE_EXTRA_CA_CERTS', 'SST_KEY', 'SST_KEY_FILE', 'SST_RESOURCE_App', ...settings].sort(),
+      );
     }
     // The origin-verify secret too: only the Router's viewer-request code (which sends it) carries it.
     const originVerify = originVerifySecret(graphs.ci);
@@ -517,6 +533,7 @@ describe('stage-aware settings (production vs other stages)', () => {
   it('protects production and adds managed NAT, RDS Proxy and Multi-AZ there only', () => {
     const types = (graph: Graph) => new Set(graph.resources.map((r) => r.type));
     expect(graphs.production.failures).toEqual([]);
+    expect(graphs.production.unknownCalls).toEqual([]);
     expect(graphs.production.outputs._protect).toBe(true);
     expect(graphs.ci.outputs._protect).toBe(false);
     expect(types(graphs.production)).toContain('aws:ec2/natGateway:NatGateway');
@@ -524,6 +541,213 @@ describe('stage-aware settings (production vs other stages)', () => {
     expect(types(graphs.ci)).not.toContain('aws:ec2/natGateway:NatGateway');
     expect(types(graphs.ci)).not.toContain('aws:rds/proxy:Proxy');
     expect(one(graphs.production, 'aws:rds/instance:Instance', 'DbInstance').inputs.multiAz).toBe(true);
+  });
+
+  it('keeps Redis on a durable engine in production: MemoryDB, a replica per shard, TLS, ACL, snapshots', () => {
+    expect(all(graphs.production, 'aws:elasticache/replicationGroup:ReplicationGroup')).toEqual([]);
+    const [cluster, ...others] = all(graphs.production, 'aws:memorydb/cluster:Cluster');
+    expect(others).toEqual([]);
+    expect(cluster?.inputs).toMatchObject({
+      engine: 'valkey',
+      engineVersion: '7.2',
+      tlsEnabled: true,
+      aclName: one(graphs.production, 'aws:memorydb/acl:Acl', 'RedisAcl').inputs.name,
+    });
+    // A replica in another AZ for every shard (automatic failover), and daily snapshots kept a week.
+    expect(cluster?.inputs.numReplicasPerShard).toBeGreaterThanOrEqual(1);
+    expect(cluster?.inputs.snapshotRetentionLimit).toBeGreaterThanOrEqual(7);
+    const privateSubnets = all(graphs.production, 'aws:ec2/subnet:Subnet')
+      .filter((s) => s.name.startsWith('VpcPrivateSubnet'))
+      .map(idOf)
+      .sort();
+    const subnets = one(graphs.production, 'aws:memorydb/subnetGroup:SubnetGroup', 'RedisSubnetGroup');
+    expect((subnets.inputs.subnetIds as string[]).sort()).toEqual(privateSubnets);
+    // The ACL user is the one the functions' link carries, with a password (no open access).
+    const user = one(graphs.production, 'aws:memorydb/user:User', 'RedisUser').inputs;
+    expect(user.authenticationMode).toMatchObject({ type: 'password' });
+    expect(
+      (one(graphs.production, 'aws:memorydb/acl:Acl', 'RedisAcl').inputs.userNames as string[]) ?? [],
+    ).toEqual([user.userName]);
+  });
+
+  it('connects every production function to MemoryDB in cluster mode over TLS, as the ACL user', () => {
+    const endpoint = 'clustercfg.rediscluster.mock.memorydb.us-east-1.amazonaws.com';
+    const user = one(graphs.production, 'aws:memorydb/user:User', 'RedisUser').inputs;
+    const password = (plain(user.authenticationMode) as { passwords: unknown[] }).passwords.map(plain)[0];
+    for (const build of graphs.production.builds) {
+      const env = linkedEnv({
+        App: { name: 'serverless-auth-chat', stage: 'production' },
+        ...build.links,
+      } as LinkedResources);
+      expect(env.REDIS_MODE, build.handler).toBe('cluster');
+      const url = new URL(String(env.REDIS_URL));
+      expect([url.protocol, url.hostname, url.port], build.handler).toEqual(['rediss:', endpoint, '6379']);
+      expect(decodeURIComponent(url.username)).toBe(user.userName);
+      expect(decodeURIComponent(url.password)).toBe(password);
+    }
+  });
+
+  it('stays light outside production: one small ElastiCache node, no MemoryDB, alarms, tracing or reservations', () => {
+    const types = new Set(graphs.ci.resources.map((r) => r.type));
+    for (const type of [
+      'aws:memorydb/cluster:Cluster',
+      'aws:cloudwatch/metricAlarm:MetricAlarm',
+      'aws:cloudwatch/dashboard:Dashboard',
+      'aws:sns/topic:Topic',
+    ])
+      expect(types, type).not.toContain(type);
+    expect(
+      one(graphs.ci, 'aws:elasticache/replicationGroup:ReplicationGroup', 'RedisCluster').inputs,
+    ).toMatchObject({ numNodeGroups: 1, replicasPerNodeGroup: 0 });
+    for (const fn of all(graphs.ci, 'aws:lambda/function:Function')) {
+      expect(fn.inputs.tracingConfig, fn.name).toBeUndefined();
+      expect(fn.inputs.reservedConcurrentExecutions, fn.name).toBeUndefined();
+    }
+    // And `sst dev` stays the same app without either.
+    expect(all(graphs.dev, 'aws:cloudwatch/metricAlarm:MetricAlarm')).toEqual([]);
+  });
+
+  it('pools Postgres through RDS Proxy with a bounded share, one connection per Lambda, bounded concurrency', () => {
+    const group = one(
+      graphs.production,
+      'aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup',
+      'DbProxyTargetGroup',
+    );
+    expect(group.inputs.connectionPoolConfig).toEqual({
+      maxConnectionsPercent: PROXY_POOL.maxConnectionsPercent,
+      maxIdleConnectionsPercent: PROXY_POOL.maxIdleConnectionsPercent,
+      connectionBorrowTimeout: PROXY_POOL.borrowTimeoutSeconds,
+    });
+    const proxy = one(graphs.production, 'aws:rds/proxy:Proxy', 'DbProxy');
+    const http = graphs.production.builds.find((b) => b.handler === FUNCTIONS.http.handler);
+    expect(http?.links.Db?.host).toBe(resourceState(proxy.type, proxy.name, proxy.inputs).endpoint);
+    const reserved: Record<string, unknown> = {};
+    for (const fn of all(graphs.production, 'aws:lambda/function:Function')) {
+      const spec = specOf(graphs.production, fn);
+      const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      if (spec?.environment.includes('DATABASE_URL'))
+        expect(variables.DATABASE_POOL_MAX, spec.handler).toBe('1');
+      reserved[String(spec?.handler)] = fn.inputs.reservedConcurrentExecutions;
+    }
+    // The HTTP function and the migrator (the Postgres users) are capped; the WebSocket functions need no cap.
+    expect(reserved).toEqual({
+      [FUNCTIONS.http.handler]: 50,
+      [FUNCTIONS.migrate.handler]: 1,
+      [FUNCTIONS.wsConnect.handler]: undefined,
+      [FUNCTIONS.wsDisconnect.handler]: undefined,
+      [FUNCTIONS.wsMessage.handler]: undefined,
+    });
+    // README's arithmetic: every connection those caps allow fits the proxy's share of max_connections.
+    expect(POSTGRES_CLIENT_CEILING).toBe(51);
+    expect(POSTGRES_CLIENT_CEILING).toBeLessThanOrEqual(PROXY_CONNECTION_BUDGET);
+  });
+
+  it('traces every production Lambda with X-Ray: active mode set by the Lambda service, write permission on its role', () => {
+    for (const fn of all(graphs.production, 'aws:lambda/function:Function')) {
+      expect(fn.inputs.tracingConfig, fn.name).toEqual({ mode: 'Active' });
+      const role = one(graphs.production, 'aws:iam/role:Role', fn.name.replace(/Function$/, 'Role'));
+      expect(JSON.stringify(role.inputs.inlinePolicies), fn.name).toContain('xray:PutTraceSegments');
+    }
+  });
+
+  it('deploys the API and WebSocket functions only after the migration invocation succeeded', () => {
+    for (const graph of [graphs.ci, graphs.production]) {
+      const invocation = one(graph, 'aws:lambda/invocation:Invocation', 'MigrateOnDeploy');
+      expect(invocation.dependsOn).toContain('MigratorFunction');
+      for (const handler of [
+        FUNCTIONS.http,
+        FUNCTIONS.wsConnect,
+        FUNCTIONS.wsDisconnect,
+        FUNCTIONS.wsMessage,
+      ]) {
+        const build = graph.builds.find((b) => b.handler === handler.handler);
+        const fn = one(graph, 'aws:lambda/function:Function', `${build?.functionID}Function`);
+        expect(fn.dependsOn, handler.handler).toContain('MigrateOnDeploy');
+      }
+    }
+  });
+});
+
+describe('production alarms and dashboard', () => {
+  const alarms = () => all(graphs.production, 'aws:cloudwatch/metricAlarm:MetricAlarm');
+  const functionLabels = ['http', 'wsConnect', 'wsDisconnect', 'wsMessage', 'migrate'];
+  const metricsOf = (alarm: Resource) =>
+    (
+      plain(alarm.inputs.metricQueries) as {
+        metric?: { namespace: string; metricName: string; dimensions: object };
+      }[]
+    ).flatMap((q) => (q.metric ? [q.metric] : []));
+
+  it('alarms on 5xx rate, Lambda errors and throttles, WebSocket errors, pushes, Redis memory, Postgres, reuse, login storms', () => {
+    const expected = ALARMS.flatMap((spec) =>
+      spec.source === 'function' ? functionLabels.map((label) => `${label}-${spec.id}`) : [spec.id],
+    ).map((suffix) => `serverless-auth-chat-production-${suffix}`);
+    expect(
+      alarms()
+        .map((a) => a.inputs.name)
+        .sort(),
+    ).toEqual(expected.sort());
+    const byName = (suffix: string) =>
+      alarms().find((a) => a.inputs.name === `serverless-auth-chat-production-${suffix}`) as Resource;
+    const names = (suffix: string) => metricsOf(byName(suffix)).map((m) => `${m.namespace}/${m.metricName}`);
+    expect(names('http-5xx-rate')).toEqual(['AWS/ApiGateway/5xx', 'AWS/ApiGateway/Count']);
+    expect(names('http-errors')).toEqual(['AWS/Lambda/Errors']);
+    expect(names('wsMessage-throttles')).toEqual(['AWS/Lambda/Throttles']);
+    expect(names('ws-errors')).toEqual(['AWS/ApiGateway/ExecutionError', 'AWS/ApiGateway/IntegrationError']);
+    expect(names('push-error-rate')).toEqual(
+      ['PushOk', 'PushGone', 'PushThrottled', 'PushError'].map((m) => `ServerlessChat/${m}`),
+    );
+    expect(names('redis-memory')).toEqual(['AWS/MemoryDB/DatabaseMemoryUsagePercentage']);
+    expect(names('postgres-connections')).toEqual(['AWS/RDS/DatabaseConnections']);
+    expect(names('proxy-client-connections')).toEqual(['AWS/RDS/ClientConnections']);
+    expect(names('refresh-reuse')).toEqual(['ServerlessChat/RefreshReuseDetected']);
+    expect(names('login-throttles')).toEqual(['ServerlessChat/LoginThrottled']);
+    expect(byName('postgres-connections').inputs.threshold).toBe(PROXY_CONNECTION_BUDGET);
+  });
+
+  it('points each alarm at this deployment: the app metrics by {service, stage}, AWS metrics by resource', () => {
+    const [httpApi] = apiOf(graphs.production, 'HTTP');
+    const cluster = one(graphs.production, 'aws:memorydb/cluster:Cluster', 'RedisCluster');
+    for (const alarm of alarms()) {
+      for (const metric of metricsOf(alarm)) {
+        const dimensions = plain(metric.dimensions) as Record<string, string>;
+        if (metric.namespace === METRICS_NAMESPACE)
+          expect(dimensions).toEqual({ service: 'chat', stage: 'production' });
+        if (metric.namespace === 'AWS/MemoryDB')
+          expect(dimensions).toEqual({ ClusterName: cluster.inputs.name });
+        if (metric.metricName === '5xx') expect(dimensions).toEqual({ ApiId: idOf(httpApi as Resource) });
+        if (metric.namespace === 'AWS/Lambda') expect(Object.keys(dimensions)).toEqual(['FunctionName']);
+      }
+    }
+    const functionNames = all(graphs.production, 'aws:lambda/function:Function').map(
+      (fn) => fn.inputs.name ?? fn.name,
+    );
+    expect(functionNames).toHaveLength(functionLabels.length);
+  });
+
+  it('notifies one SNS topic, and shows every app metric beside the AWS ones on one dashboard', () => {
+    const [topic, ...topics] = all(graphs.production, 'aws:sns/topic:Topic');
+    expect(topics).toEqual([]);
+    const topicArn = arnOf(topic as Resource);
+    for (const alarm of alarms())
+      expect(alarm.inputs.alarmActions, String(alarm.inputs.name)).toEqual([topicArn]);
+    const [dashboard, ...dashboards] = all(graphs.production, 'aws:cloudwatch/dashboard:Dashboard');
+    expect(dashboards).toEqual([]);
+    const body = JSON.parse(String(plain(dashboard?.inputs.dashboardBody))) as {
+      widgets: { type: string; properties: { metrics?: unknown[][]; alarms?: string[] } }[];
+    };
+    const shown = body.widgets.flatMap((w) => w.properties.metrics ?? []).map((m) => `${m[0]}/${m[1]}`);
+    for (const name of APP_METRICS) expect(shown).toContain(`${METRICS_NAMESPACE}/${name}`);
+    for (const name of [
+      'AWS/ApiGateway/5xx',
+      'AWS/ApiGateway/ConnectCount',
+      'AWS/Lambda/Throttles',
+      'AWS/MemoryDB/DatabaseMemoryUsagePercentage',
+      'AWS/RDS/DatabaseConnections',
+      'AWS/RDS/ClientConnections',
+    ])
+      expect(shown).toContain(name);
+    expect(body.widgets.find((w) => w.type === 'alarm')?.properties.alarms).toHaveLength(alarms().length);
   });
 });
 

@@ -23,6 +23,11 @@ const computed: Record<string, (name: string, inputs: State, id: string) => Stat
     port: 6379,
     clusterEnabled: inputs.clusterMode === 'enabled',
   }),
+  'aws:memorydb/cluster:Cluster': (name) => ({
+    clusterEndpoints: [
+      { address: `clustercfg.${slug(name)}.mock.memorydb.${REGION}.amazonaws.com`, port: 6379 },
+    ],
+  }),
   'aws:apigatewayv2/api:Api': (_name, inputs, id) => ({
     apiEndpoint: `${inputs.protocolType === 'WEBSOCKET' ? 'wss' : 'https'}://${id}.execute-api.${REGION}.amazonaws.com`,
     executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${id}`,

@@ -31,6 +31,16 @@ interface MockResourceArgs {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** Names of the resources this one waits for (explicit `dependsOn` and the ones its inputs come from). */
+  dependsOn?: string[];
+}
+interface RegisterResourceRequest {
+  getType(): string;
+  getName(): string;
+  getDependenciesList(): string[];
+}
+interface MockMonitorClass {
+  prototype: { registerResource(req: RegisterResourceRequest, callback: unknown): Promise<void> };
 }
 interface PulumiRuntime {
   setMocks(
@@ -160,6 +170,16 @@ process.env.SST_SERVER = `http://127.0.0.1:${(server.address() as AddressInfo).p
 
 const requirePlatform = createRequire(join(platform, 'package.json'));
 const pulumi = requirePlatform('@pulumi/pulumi') as { runtime: PulumiRuntime };
+// The mocks' newResource sees no dependencies; the monitor's request does. Note them per resource (the URN's
+// last `::` segment is the resource name), so tests can check ordering such as "API functions after migrations".
+const { MockMonitor } = requirePlatform('@pulumi/pulumi/runtime/mocks') as { MockMonitor: MockMonitorClass };
+const dependencies = new Map<string, string[]>();
+const registerResource = MockMonitor.prototype.registerResource;
+MockMonitor.prototype.registerResource = function (req, callback) {
+  const names = req.getDependenciesList().map((urn) => urn.slice(urn.lastIndexOf('::') + 2));
+  dependencies.set(`${req.getType()}::${req.getName()}`, names);
+  return registerResource.call(this, req, callback);
+};
 const resources: MockResourceArgs[] = [];
 const unknownCalls = new Set<string>();
 await pulumi.runtime.setMocks(
@@ -168,7 +188,8 @@ await pulumi.runtime.setMocks(
       debug('resource', args.type, args.name);
       // Dynamic providers carry their serialized code; it says nothing about the graph.
       const { __provider: _code, ...inputs } = args.inputs;
-      resources.push({ type: args.type, name: args.name, inputs });
+      const dependsOn = dependencies.get(`${args.type}::${args.name}`) ?? [];
+      resources.push({ type: args.type, name: args.name, inputs, dependsOn });
       const state = resourceState(args.type, args.name, args.inputs);
       return { id: String(state.id), state };
     },

@@ -143,6 +143,7 @@ describe('deployToLocalStack', () => {
     for (const name of names) {
       const expected = [
         ...Object.keys(LAMBDA_BASE_ENVIRONMENT),
+        ...Object.keys((FUNCTIONS[name] as FunctionSpec).settings ?? {}),
         ...FUNCTIONS[name].environment,
         ...(name === 'http' ? Object.keys(E2E_LIMITS) : []),
       ];
