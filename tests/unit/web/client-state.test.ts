@@ -127,7 +127,7 @@ function outboxHarness(socketOpen = true) {
       },
       pendingOf: (peerId) => conversationOf(peerId).pending,
       accept: (stored) => {
-        conversationOf(stored.to).add(stored);
+        if ('to' in stored) conversationOf(stored.to).add(stored);
       },
       changed: () => {},
     }),

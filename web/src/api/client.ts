@@ -11,7 +11,7 @@ import type {
   VerifyEmailRequest,
 } from './types.js';
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** Refresh this long before the access token expires (the server's clock and ours may differ a little). */
 const REFRESH_LEAD_MS = 60_000;
@@ -42,6 +42,10 @@ export class ApiClient {
 
   post<T>(path: string, body: unknown = {}): Promise<T> {
     return this.call<T>('POST', path, body);
+  }
+
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('PATCH', path, body);
   }
 
   delete(path: string): Promise<void> {

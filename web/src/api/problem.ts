@@ -14,6 +14,8 @@ export class ApiError extends Error {
     detail: string,
     readonly fieldErrors: readonly FieldError[] = [],
     readonly retryAfterSeconds?: number,
+    /** `invalid_members`: the ids that do not exist or whose owner has blocked the caller. */
+    readonly userIds: readonly string[] = [],
   ) {
     super(detail);
     this.name = 'ApiError';
@@ -58,7 +60,10 @@ export async function problemFrom(response: Response): Promise<ApiError> {
   // Trusted like every answer of our own API: the server only sends codes of its catalogue.
   const code = typeof body.code === 'string' ? (body.code as ErrorCode) : 'http_error';
   const detail = typeof body.detail === 'string' ? body.detail : `Request failed (${response.status})`;
-  return new ApiError(response.status, code, detail, fieldErrorsOf(body.errors), retryAfterSeconds);
+  const userIds = Array.isArray(body.userIds)
+    ? body.userIds.filter((id): id is string => typeof id === 'string')
+    : [];
+  return new ApiError(response.status, code, detail, fieldErrorsOf(body.errors), retryAfterSeconds, userIds);
 }
 
 /**

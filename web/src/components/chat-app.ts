@@ -10,6 +10,7 @@ import './blocked-panel.js';
 import './contact-list.js';
 import './conversation-view.js';
 import './forgot-password-screen.js';
+import './new-group-panel.js';
 import './offline-banner.js';
 import './people-search.js';
 import './reset-password-screen.js';
@@ -37,6 +38,7 @@ export class ChatApp extends LightElement {
     phase: { state: true },
     sessionsOpen: { state: true },
     blockedOpen: { state: true },
+    newGroupOpen: { state: true },
     settingsOpen: { state: true },
     route: { state: true },
     me: { state: true },
@@ -46,6 +48,7 @@ export class ChatApp extends LightElement {
   declare phase: Phase;
   declare sessionsOpen: boolean;
   declare blockedOpen: boolean;
+  declare newGroupOpen: boolean;
   declare settingsOpen: boolean;
   declare route: Route;
   /** The signed-in user as `GET /me` last said (the verification banner follows it). */
@@ -60,6 +63,7 @@ export class ChatApp extends LightElement {
     this.phase = { kind: 'starting' };
     this.sessionsOpen = false;
     this.blockedOpen = false;
+    this.newGroupOpen = false;
     this.settingsOpen = false;
     this.route = parseRoute(location.hash);
     this.me = undefined;
@@ -145,7 +149,12 @@ export class ChatApp extends LightElement {
         <div class="layout">
           <aside class="sidebar" aria-label="Contacts">
             <people-search .store=${store}></people-search>
-            <contact-list .store=${store}></contact-list>
+            <contact-list
+              .store=${store}
+              @new-group=${() => {
+                this.newGroupOpen = true;
+              }}
+            ></contact-list>
           </aside>
           <conversation-view .store=${store}></conversation-view>
         </div>
@@ -164,6 +173,13 @@ export class ChatApp extends LightElement {
             this.blockedOpen = false;
           }}
         ></blocked-panel>
+        <new-group-panel
+          .store=${store}
+          ?open=${this.newGroupOpen}
+          @close=${() => {
+            this.newGroupOpen = false;
+          }}
+        ></new-group-panel>
         <settings-panel
           .api=${this.api}
           .user=${this.me}
@@ -207,6 +223,7 @@ export class ChatApp extends LightElement {
     if (this.phase.kind === 'signed-in') this.phase.store.stop();
     this.sessionsOpen = false;
     this.blockedOpen = false;
+    this.newGroupOpen = false;
     this.settingsOpen = false;
     this.signingOut = false;
     this.me = undefined;

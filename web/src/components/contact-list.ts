@@ -1,30 +1,74 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { contactTime } from '../format.js';
-import type { ContactEntry } from '../state/chat-store.js';
+import type { ContactEntry, ContactRow, GroupEntry } from '../state/chat-store.js';
 import { avatar } from './avatar.js';
 import { StoreElement } from './light-element.js';
 
-/** Conversations by recency, with presence dots, last-message previews and unread badges. */
+/**
+ * Conversations with people and groups by recency, with presence dots, last-message previews and unread
+ * badges; "New group" asks the app to open the new-group dialog (emits `new-group`).
+ */
 export class ContactList extends StoreElement {
   override render(): TemplateResult {
     const store = this.store;
     if (!store) return html``;
-    const contacts = store.contactList();
+    const rows = store.contactList();
     return html`
-      <h2 class="section-title" id="contacts-title">Conversations</h2>
+      <div class="section-head">
+        <h2 class="section-title" id="contacts-title">Conversations</h2>
+        <button class="ghost small" type="button" aria-haspopup="dialog" @click=${() => this.emit('new-group')}>
+          New group
+        </button>
+      </div>
       ${
-        contacts.length === 0
+        rows.length === 0
           ? html`<p class="muted empty-contacts">No conversations yet. Search for someone to say hello.</p>`
           : html`<ul class="contacts" aria-labelledby="contacts-title">
               ${repeat(
-                contacts,
-                (contact) => contact.user.id,
-                (contact) => this.renderContact(contact),
+                rows,
+                (row) => (row.kind === 'person' ? row.entry.user.id : `group:${row.entry.id}`),
+                (row) => this.renderRow(row),
               )}
             </ul>`
       }
     `;
+  }
+
+  private renderRow(row: ContactRow): TemplateResult {
+    return row.kind === 'person' ? this.renderContact(row.entry) : this.renderGroup(row.entry);
+  }
+
+  private renderGroup(entry: GroupEntry): TemplateResult {
+    const store = this.store;
+    if (!store) return html``;
+    const { id, name, lastMessage, unread } = entry;
+    const active = store.activeGroupId === id;
+    const sender = lastMessage
+      ? lastMessage.from === store.me.id
+        ? 'You: '
+        : `${store.memberName(lastMessage.from)}: `
+      : '';
+    return html`<li>
+      <button
+        class="contact group-contact ${active ? 'active' : ''} ${unread > 0 ? 'has-unread' : ''}"
+        type="button"
+        data-group=${id}
+        aria-current=${active ? 'true' : nothing}
+        @click=${() => void store.openGroup(id)}
+      >
+        ${avatar({ id, displayName: name })}
+        <span class="contact-main">
+          <span class="contact-name">${name}</span>
+          <span class="sr-only">, group</span>
+          <span class="preview">${lastMessage ? `${sender}${lastMessage.body}` : 'New group'}</span>
+        </span>
+        <span class="contact-meta">
+          ${lastMessage ? html`<time datetime=${lastMessage.sentAt}>${contactTime(lastMessage.sentAt)}</time>` : nothing}
+          ${unread > 0 ? html`<span class="badge"><span class="sr-only">, </span>${unread}<span class="sr-only"> unread</span></span>` : nothing}
+        </span>
+      </button>
+    </li>`;
   }
 
   private renderContact(contact: ContactEntry): TemplateResult {

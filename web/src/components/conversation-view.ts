@@ -3,6 +3,7 @@ import type { Person } from '../api/types.js';
 import type { ChatStore } from '../state/chat-store.js';
 import { avatar } from './avatar.js';
 import { StoreElement } from './light-element.js';
+import './group-view.js';
 import './message-composer.js';
 import './message-log.js';
 
@@ -21,7 +22,10 @@ const EMPTY_STATE = html`<section class="empty-state" aria-label="No conversatio
   <p class="muted">Pick a conversation, or search for someone to start a new one.</p>
 </section>`;
 
-/** The open conversation: header (presence, typing, Block / Unblock), the message log and the composer. */
+/**
+ * The open conversation: header (presence, typing, Block / Unblock), the message log and the composer; an
+ * open group is shown by `<group-view>`.
+ */
 export class ConversationView extends StoreElement {
   static override properties = {
     busy: { state: true },
@@ -39,6 +43,8 @@ export class ConversationView extends StoreElement {
 
   override render(): TemplateResult {
     const store = this.store;
+    if (store?.activeGroupId)
+      return html`<group-view .store=${store} .groupId=${store.activeGroupId}></group-view>`;
     const peerId = store?.activePeerId;
     if (!store || !peerId) return EMPTY_STATE;
     const peer = store.peer(peerId);
@@ -69,14 +75,14 @@ export class ConversationView extends StoreElement {
           </button>
         </header>
         <div class="conversation-alert" role="alert">${this.problem || nothing}</div>
-        <message-log .store=${store} .peerId=${peerId}></message-log>
+        <message-log .store=${store} .threadKey=${peerId}></message-log>
         ${
           blocked
             ? html`<p class="blocked-notice" role="status">
                 You blocked ${peer.displayName}. Neither of you can send messages, and they don't see when
                 you're online. Unblock to write again.
               </p>`
-            : html`<message-composer .store=${store} .peerId=${peerId}></message-composer>`
+            : html`<message-composer .store=${store} .threadKey=${peerId}></message-composer>`
         }
       </section>
     `;
@@ -91,7 +97,7 @@ export class ConversationView extends StoreElement {
 
   protected override updated(): void {
     // Lets the narrow layout show either the list or the conversation (see `.layout:has(...)` in the CSS).
-    this.toggleAttribute('active', Boolean(this.store?.activePeerId));
+    this.toggleAttribute('active', Boolean(this.store?.activeKey()));
   }
 
   private async toggleBlock(store: ChatStore, peer: Person, blocked: boolean): Promise<void> {

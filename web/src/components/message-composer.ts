@@ -1,14 +1,19 @@
 import { html, type TemplateResult } from 'lit';
 import type { ChatStore } from '../state/chat-store.js';
+import type { ThreadKey } from '../state/thread.js';
 import { LightElement } from './light-element.js';
 
 const MAX_LENGTH = 4000;
 
-/** The "Message" box: Enter sends, Shift+Enter adds a line; typing is signalled to the peer. Drafts are per peer. */
+/**
+ * The "Message" box: Enter sends, Shift+Enter adds a line; typing is signalled to the peer (or the group).
+ * Drafts are per conversation.
+ */
 export class MessageComposer extends LightElement {
-  static override properties = { store: { attribute: false }, peerId: {}, draft: { state: true } };
+  static override properties = { store: { attribute: false }, threadKey: {}, draft: { state: true } };
   declare store: ChatStore | undefined;
-  declare peerId: string;
+  /** The peer's user id or `group:<id>` (../state/thread.ts). */
+  declare threadKey: ThreadKey;
   declare draft: string;
   private readonly drafts = new Map<string, string>();
 
@@ -43,16 +48,16 @@ export class MessageComposer extends LightElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('peerId')) {
-      const previous = changed.get('peerId');
+    if (changed.has('threadKey')) {
+      const previous = changed.get('threadKey');
       if (typeof previous === 'string') this.drafts.set(previous, this.draft);
-      this.draft = this.drafts.get(this.peerId) ?? '';
+      this.draft = this.drafts.get(this.threadKey) ?? '';
     }
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     // Opening a conversation puts the cursor where the next message will be written.
-    if (changed.has('peerId')) this.focus();
+    if (changed.has('threadKey')) this.focus();
   }
 
   override focus(): void {
@@ -62,7 +67,7 @@ export class MessageComposer extends LightElement {
   private onInput(event: InputEvent): void {
     if (!(event.target instanceof HTMLTextAreaElement)) return;
     this.draft = event.target.value;
-    if (this.draft.trim() !== '') this.store?.typing(this.peerId);
+    if (this.draft.trim() !== '') this.store?.typing(this.threadKey);
   }
 
   private onKeydown(event: KeyboardEvent): void {
@@ -80,7 +85,7 @@ export class MessageComposer extends LightElement {
   private send(): void {
     const body = this.draft.trim();
     if (body === '' || !this.store) return;
-    this.store.send(this.peerId, body);
+    this.store.send(this.threadKey, body);
     this.draft = '';
     this.focus();
   }

@@ -1,13 +1,13 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { ChatMessage } from '../api/types.js';
 import { clockTime, dayLabel, fullDateTime } from '../format.js';
 import type { Conversation, PendingMessage } from '../state/conversation.js';
+import { groupIdOf, type StoredMessage, type ThreadKey } from '../state/thread.js';
 import { StoreElement } from './light-element.js';
 
 type Row =
   | { kind: 'day'; key: string; label: string }
-  | { kind: 'stored'; key: string; message: ChatMessage }
+  | { kind: 'stored'; key: string; message: StoredMessage }
   | { kind: 'pending'; key: string; pending: PendingMessage };
 
 const NEAR_EDGE_PX = 120;
@@ -26,28 +26,34 @@ interface ScrollSnapshot {
 /**
  * The conversation's `role="log"`: history pages load when scrolled near the top (or with the button), the
  * view stays put while older messages are prepended and follows new ones when already at the bottom.
- * Bodies are text interpolations, so markup in a message is shown literally.
+ * Bodies are text interpolations, so markup in a message is shown literally. In a group, each message from
+ * someone else carries its sender's name.
  */
 export class MessageLog extends StoreElement {
-  static override properties = { peerId: {} };
-  declare peerId: string;
+  static override properties = { threadKey: {} };
+  /** The peer's user id or `group:<id>` (../state/thread.ts). */
+  declare threadKey: ThreadKey;
   private snapshot: ScrollSnapshot | undefined;
   private renderedFirst = '';
   private renderedLast = '';
 
   override render(): TemplateResult {
     const store = this.store;
-    if (!store || !this.peerId) return html``;
-    const conversation = store.conversation(this.peerId);
-    const name = store.peer(this.peerId).displayName;
+    if (!store || !this.threadKey) return html``;
+    const conversation = store.conversation(this.threadKey);
+    const groupId = groupIdOf(this.threadKey);
+    const label =
+      groupId === null
+        ? `Messages with ${store.peer(this.threadKey).displayName}`
+        : `Messages in ${store.groups.get(groupId)?.name ?? 'the group'}`;
     return html`
-      <div class="log" role="log" aria-label=${`Messages with ${name}`} tabindex="0" @scroll=${this.onScroll}>
+      <div class="log" role="log" aria-label=${label} tabindex="0" @scroll=${this.onScroll}>
         <div class="log-top">${this.renderTop(conversation)}</div>
         <ol class="messages">
           ${repeat(
             this.rows(conversation),
             (row) => row.key,
-            (row) => this.renderRow(row, conversation, name),
+            (row) => this.renderRow(row, conversation, groupId !== null),
           )}
         </ol>
       </div>
@@ -69,7 +75,9 @@ export class MessageLog extends StoreElement {
       return html`<p class="muted center">No messages yet. Say hello!</p>`;
     }
     return conversation.loaded
-      ? html`<p class="muted center">This is the start of your conversation.</p>`
+      ? html`<p class="muted center">
+          ${groupIdOf(this.threadKey) === null ? 'This is the start of your conversation.' : 'This is where you joined the group.'}
+        </p>`
       : nothing;
   }
 
@@ -92,7 +100,7 @@ export class MessageLog extends StoreElement {
     return rows;
   }
 
-  private renderRow(row: Row, conversation: Conversation, peerName: string): TemplateResult {
+  private renderRow(row: Row, conversation: Conversation, isGroup: boolean): TemplateResult {
     if (row.kind === 'day') return html`<li class="day"><span>${row.label}</span></li>`;
     if (row.kind === 'pending') {
       const { pending } = row;
@@ -115,11 +123,16 @@ export class MessageLog extends StoreElement {
       </li>`;
     }
     const { message } = row;
-    const mine = message.from !== this.peerId;
+    const mine = message.from === this.store?.me.id;
     const state = mine ? (conversation.isReadByPeer(message) ? 'read' : 'sent') : 'received';
+    const sender = mine ? 'You' : (this.store?.memberName(message.from) ?? '');
     return html`<li class="msg ${mine ? 'mine' : 'theirs'}" data-id=${message.id} data-state=${state}>
       <div class="bubble">
-        <span class="sr-only">${mine ? 'You' : peerName}: </span>
+        ${
+          isGroup && !mine
+            ? html`<p class="sender">${sender}<span class="sr-only">:</span></p>`
+            : html`<span class="sr-only">${sender}: </span>`
+        }
         <p class="body">${message.body}</p>
       </div>
       <p class="meta">
@@ -139,14 +152,14 @@ export class MessageLog extends StoreElement {
           atBottom: log.scrollHeight - log.scrollTop - log.clientHeight < 48,
         }
       : undefined;
-    if (changed.has('peerId')) this.snapshot = undefined;
+    if (changed.has('threadKey')) this.snapshot = undefined;
   }
 
   protected override updated(): void {
     const log = this.log();
     const store = this.store;
     if (!log || !store) return;
-    const conversation = store.conversation(this.peerId);
+    const conversation = store.conversation(this.threadKey);
     const first = conversation.messages[0]?.id ?? '';
     const lastPending = conversation.pending.at(-1);
     const last = lastPending ? `pending:${lastPending.clientMsgId}` : (conversation.newest()?.id ?? '');
@@ -182,15 +195,15 @@ export class MessageLog extends StoreElement {
   }
 
   private readonly loadOlder = async (): Promise<void> => {
-    await this.store?.loadOlder(this.peerId);
+    await this.store?.loadOlder(this.threadKey);
   };
 
   private retry(clientMsgId: string): void {
-    this.store?.retry(this.peerId, clientMsgId);
+    this.store?.retry(this.threadKey, clientMsgId);
   }
 
   private discard(clientMsgId: string): void {
-    this.store?.discard(this.peerId, clientMsgId);
+    this.store?.discard(this.threadKey, clientMsgId);
   }
 }
 

@@ -5,14 +5,28 @@ import { StoreElement } from './light-element.js';
 
 const DEBOUNCE_MS = 250;
 
-/** "Search people" (`GET /users?query=`): picking someone opens the conversation with them. */
+/**
+ * "Search people" (`GET /users?query=`): picking someone opens the conversation with them. With `picker` set
+ * (choosing group members) it emits `person-picked` instead, under its own label, id and list name, and
+ * leaves out `excludeIds` (people already chosen or already in the group).
+ */
 export class PeopleSearch extends StoreElement {
   static override properties = {
+    picker: { type: Boolean },
+    label: {},
+    inputId: {},
+    resultsLabel: {},
+    excludeIds: { attribute: false },
     query: { state: true },
     results: { state: true },
     searching: { state: true },
     error: { state: true },
   };
+  declare picker: boolean;
+  declare label: string;
+  declare inputId: string;
+  declare resultsLabel: string;
+  declare excludeIds: readonly string[];
   declare query: string;
   declare results: Person[];
   declare searching: boolean;
@@ -22,6 +36,11 @@ export class PeopleSearch extends StoreElement {
 
   constructor() {
     super();
+    this.picker = false;
+    this.label = 'Search people';
+    this.inputId = 'people-search';
+    this.resultsLabel = 'People found';
+    this.excludeIds = [];
     this.query = '';
     this.results = [];
     this.searching = false;
@@ -31,11 +50,12 @@ export class PeopleSearch extends StoreElement {
   override render(): TemplateResult {
     const term = this.query.trim();
     const done = term !== '' && !this.searching;
+    const results = this.results.filter((person) => !this.excludeIds.includes(person.id));
     return html`
       <div class="search" role="search">
-        <label for="people-search">Search people</label>
+        <label for=${this.inputId}>${this.label}</label>
         <input
-          id="people-search"
+          id=${this.inputId}
           type="search"
           autocomplete="off"
           spellcheck="false"
@@ -46,13 +66,13 @@ export class PeopleSearch extends StoreElement {
           @keydown=${this.onKeydown}
         />
         <p class="sr-only" aria-live="polite">
-          ${done ? `${this.results.length} ${this.results.length === 1 ? 'person' : 'people'} found` : ''}
+          ${done ? `${results.length} ${results.length === 1 ? 'person' : 'people'} found` : ''}
         </p>
         ${this.error ? html`<p class="field-error">${this.error}</p>` : nothing}
         ${
-          this.results.length > 0
-            ? html`<ul class="results" aria-label="People found">
-                ${this.results.map(
+          results.length > 0
+            ? html`<ul class="results" aria-label=${this.resultsLabel}>
+                ${results.map(
                   (person) => html`<li>
                     <button class="person" type="button" @click=${() => this.pick(person)}>
                       ${avatar(person)}<span class="person-name">${person.displayName}</span>
@@ -102,11 +122,14 @@ export class PeopleSearch extends StoreElement {
 
   private onKeydown(event: KeyboardEvent): void {
     if (event.key === 'Escape') this.clear();
+    // Inside a form (picking group members) Enter would submit it half-filled.
+    if (event.key === 'Enter' && this.picker) event.preventDefault();
   }
 
   private pick(person: Person): void {
     this.clear();
-    void this.store?.open(person);
+    if (this.picker) this.emit('person-picked', person);
+    else void this.store?.open(person);
   }
 
   private clear(): void {

@@ -1,8 +1,8 @@
 import type { ApiClient } from '../api/client.js';
 import type {
-  ChatMessage,
   Contact,
   ContactsResponse,
+  GroupContact,
   MarkReadRequest,
   Person,
   ServerFrame,
@@ -14,25 +14,43 @@ import { type ConnectionState, RealtimeSocket } from '../realtime/socket.js';
 import { BlockList } from './block-list.js';
 import { ContactBook, type ContactEntry } from './contact-book.js';
 import { Conversation, type PendingMessage } from './conversation.js';
+import { activityOf, GroupBook, type GroupEntry } from './group-book.js';
 import { catchUp, loadPage } from './history.js';
 import { compareIds, newerId } from './message-id.js';
 import { Outbox } from './outbox.js';
+import {
+  groupIdOf,
+  groupKey,
+  isGroupMessage,
+  markReadFrame,
+  readPath,
+  type StoredMessage,
+  type ThreadKey,
+  threadOf,
+  typingFrame,
+} from './thread.js';
 
-export type { ContactEntry };
+export type { ContactEntry, GroupEntry };
+
+/** One row of the contact list: a person or a group, merged by recency. */
+export type ContactRow = { kind: 'person'; entry: ContactEntry } | { kind: 'group'; entry: GroupEntry };
 
 const TYPING_SEND_EVERY_MS = 2_500;
 const TYPING_SHOWN_MS = 5_000;
 const SWEEP_EVERY_MS = 3_000;
 
 /**
- * Everything the signed-in screens show, kept consistent with the server: contacts (recency, unread,
- * presence), conversations, the outbox and the connection state. Components listen for `change`.
+ * Everything the signed-in screens show, kept consistent with the server: contacts and groups (recency,
+ * unread, presence, members), conversations (keyed by thread, ./thread.ts), the outbox and the connection
+ * state. Components listen for `change`.
  */
 export class ChatStore extends EventTarget {
   readonly contacts = new ContactBook();
   readonly blocks: BlockList;
-  readonly conversations = new Map<string, Conversation>();
+  readonly groups: GroupBook;
+  readonly conversations = new Map<ThreadKey, Conversation>();
   activePeerId: string | null = null;
+  activeGroupId: string | null = null;
   connection: ConnectionState = 'connecting';
   private readonly socket: RealtimeSocket;
   private readonly outbox: Outbox;
@@ -47,6 +65,7 @@ export class ChatStore extends EventTarget {
   ) {
     super();
     this.blocks = new BlockList(api);
+    this.groups = new GroupBook(api);
     this.socket = new RealtimeSocket(wsUrl, {
       ticket: async () => (await api.post<Ticket>('/chat/ticket')).ticket,
       frame: (frame) => this.onFrame(frame),
@@ -85,16 +104,31 @@ export class ChatStore extends EventTarget {
     this.socket.reconnectNow();
   }
 
-  /** Contacts, most recent conversation first. */
-  contactList(): ContactEntry[] {
-    return this.contacts.list();
+  /** People and groups, most recent first; a conversation opened from search without messages yet leads. */
+  contactList(): ContactRow[] {
+    const rows: { row: ContactRow; at: number }[] = [
+      ...this.contacts.list().map((entry) => ({
+        row: { kind: 'person', entry } as const,
+        at: entry.lastMessage ? Date.parse(entry.lastMessage.sentAt) : Number.POSITIVE_INFINITY,
+      })),
+      ...this.groups
+        .list()
+        .map((entry) => ({ row: { kind: 'group', entry } as const, at: activityOf(entry) })),
+    ];
+    // Stable: people with the same millisecond keep their id order.
+    return rows.sort((a, b) => b.at - a.at).map(({ row }) => row);
   }
 
-  conversation(peerId: string): Conversation {
-    let conversation = this.conversations.get(peerId);
+  /** The open conversation's thread, if any. */
+  activeKey(): ThreadKey | null {
+    return this.activeGroupId ? groupKey(this.activeGroupId) : this.activePeerId;
+  }
+
+  conversation(key: ThreadKey): Conversation {
+    let conversation = this.conversations.get(key);
     if (!conversation) {
-      conversation = new Conversation(peerId, this.me.id);
-      this.conversations.set(peerId, conversation);
+      conversation = new Conversation(key, this.me.id);
+      this.conversations.set(key, conversation);
     }
     return conversation;
   }
@@ -112,6 +146,7 @@ export class ChatStore extends EventTarget {
   async open(person: Person): Promise<void> {
     this.contacts.remember(person, !this.blocks.has(person.id));
     this.activePeerId = person.id;
+    this.activeGroupId = null;
     const conversation = this.conversation(person.id);
     this.changed();
     if (!conversation.loaded) {
@@ -121,14 +156,28 @@ export class ChatStore extends EventTarget {
     this.markVisibleRead();
   }
 
+  /** Shows a group and loads its newest page and its members. */
+  async openGroup(groupId: string): Promise<void> {
+    this.activeGroupId = groupId;
+    this.activePeerId = null;
+    const conversation = this.conversation(groupKey(groupId));
+    this.changed();
+    const members = this.groups.load(groupId).catch(() => undefined);
+    if (!conversation.loaded) await loadPage(this.api, conversation);
+    await members;
+    this.changed();
+    this.markVisibleRead();
+  }
+
   close(): void {
     this.activePeerId = null;
+    this.activeGroupId = null;
     this.changed();
   }
 
   /** The next older page (or the first one again after it failed to load). */
-  async loadOlder(peerId: string): Promise<void> {
-    const conversation = this.conversation(peerId);
+  async loadOlder(key: ThreadKey): Promise<void> {
+    const conversation = this.conversation(key);
     if (conversation.loading || (conversation.loaded && conversation.nextCursor === null)) return;
     const loading = loadPage(this.api, conversation);
     this.changed();
@@ -140,7 +189,7 @@ export class ChatStore extends EventTarget {
    * Optimistic send: shown at once as pending, confirmed by the ack (or the HTTP answer). It goes out
    * after the conversation's earlier messages are stored, so the peer sees them in the order written.
    */
-  send(peerId: string, body: string): void {
+  send(key: ThreadKey, body: string): void {
     const pending: PendingMessage = {
       clientMsgId: crypto.randomUUID(),
       body,
@@ -148,21 +197,21 @@ export class ChatStore extends EventTarget {
       state: 'queued',
       attemptAt: 0,
     };
-    this.conversation(peerId).pending.push(pending);
-    this.typingSentAt.delete(peerId);
-    this.outbox.pump(peerId);
+    this.conversation(key).pending.push(pending);
+    this.typingSentAt.delete(key);
+    this.outbox.pump(key);
     this.changed();
   }
 
   /** Sends a failed message again (after an unblock, say), as the newest one. */
-  retry(peerId: string, clientMsgId: string): void {
-    const conversation = this.conversation(peerId);
+  retry(key: ThreadKey, clientMsgId: string): void {
+    const conversation = this.conversation(key);
     const failed = conversation.findPending(clientMsgId);
     if (failed?.state !== 'failed') return;
     conversation.pending = [...conversation.pending.filter((pending) => pending !== failed), failed];
     failed.state = 'queued';
     failed.error = undefined;
-    this.outbox.pump(peerId);
+    this.outbox.pump(key);
     this.changed();
   }
 
@@ -190,46 +239,79 @@ export class ChatStore extends EventTarget {
     this.changed();
   }
 
-  discard(peerId: string, clientMsgId: string): void {
-    const conversation = this.conversation(peerId);
+  discard(key: ThreadKey, clientMsgId: string): void {
+    const conversation = this.conversation(key);
     conversation.pending = conversation.pending.filter((pending) => pending.clientMsgId !== clientMsgId);
     this.changed();
   }
 
   /** Called on input in the composer; sends at most one typing frame every few seconds. */
-  typing(peerId: string): void {
+  typing(key: ThreadKey): void {
     const now = Date.now();
-    if (now - (this.typingSentAt.get(peerId) ?? 0) < TYPING_SEND_EVERY_MS) return;
-    if (this.socket.send({ action: 'typing', to: peerId })) this.typingSentAt.set(peerId, now);
+    if (now - (this.typingSentAt.get(key) ?? 0) < TYPING_SEND_EVERY_MS) return;
+    if (this.socket.send(typingFrame(key))) this.typingSentAt.set(key, now);
   }
 
   /** Reports the open conversation as read while the page is visible. */
   markVisibleRead(): void {
-    const peerId = this.activePeerId;
-    if (!peerId || document.visibilityState !== 'visible') return;
-    const conversation = this.conversation(peerId);
-    const newest = conversation.newestFromPeer();
-    if (this.contacts.clearUnread(peerId)) this.changed();
+    const key = this.activeKey();
+    if (!key || document.visibilityState !== 'visible') return;
+    const groupId = groupIdOf(key);
+    if (groupId === null ? this.contacts.clearUnread(key) : this.groups.clearUnread(groupId)) this.changed();
+    if (groupId !== null && !this.groups.get(groupId)?.isMember) return;
+    const conversation = this.conversation(key);
+    const newest = conversation.newestFromOthers();
     if (!newest || (conversation.myReadUpTo && compareIds(newest.id, conversation.myReadUpTo) <= 0)) return;
     conversation.myReadUpTo = newest.id;
-    if (!this.socket.send({ action: 'markRead', peerId, upTo: newest.id })) {
-      const path = `/chat/conversations/${encodeURIComponent(peerId)}/read`;
-      this.api.post(path, { upTo: newest.id } satisfies MarkReadRequest).catch(() => {
+    if (!this.socket.send(markReadFrame(key, newest.id))) {
+      this.api.post(readPath(key), { upTo: newest.id } satisfies MarkReadRequest).catch(() => {
         conversation.myReadUpTo = null;
       });
     }
+  }
+
+  /** `POST /chat/groups` with the caller as admin, then shows the new group. */
+  async createGroup(name: string, memberIds: string[]): Promise<void> {
+    const entry = await this.groups.create(name, memberIds);
+    this.changed();
+    await this.openGroup(entry.id);
+  }
+
+  async renameGroup(groupId: string, name: string): Promise<void> {
+    await this.groups.rename(groupId, name);
+    this.changed();
+  }
+
+  async addGroupMembers(groupId: string, userIds: string[]): Promise<void> {
+    await this.groups.addMembers(groupId, userIds);
+    this.changed();
+  }
+
+  /** Removes a member (admins); removing oneself is leaving: the group leaves the list at once. */
+  async removeGroupMember(groupId: string, userId: string): Promise<void> {
+    await this.groups.removeMember(groupId, userId);
+    if (userId === this.me.id) this.groups.left(groupId, 'left');
+    this.changed();
+  }
+
+  /** A group member's name for their messages (someone who has since left stays named). */
+  memberName(userId: string): string {
+    if (userId === this.me.id) return this.me.displayName;
+    return this.groups.memberName(userId) ?? this.contacts.person(userId).displayName;
   }
 
   private readonly onVisibility = (): void => this.markVisibleRead();
 
   private async loadContacts(): Promise<void> {
     let contacts: Contact[];
+    let groups: GroupContact[];
     try {
-      ({ contacts } = await this.api.get<ContactsResponse>('/chat/contacts'));
+      ({ contacts, groups = [] } = await this.api.get<ContactsResponse>('/chat/contacts'));
     } catch {
       return;
     }
     this.contacts.apply(contacts.filter((contact) => !this.blocks.has(contact.user.id)));
+    this.groups.apply(groups);
     this.changed();
     this.markVisibleRead();
   }
@@ -244,7 +326,7 @@ export class ChatStore extends EventTarget {
       if (result.status === 'fulfilled') for (const message of result.value) this.noteLastMessage(message);
     }
     // Catch-up may have found the message that was out already stored.
-    for (const conversation of loaded) this.outbox.pump(conversation.peerId);
+    for (const conversation of loaded) this.outbox.pump(conversation.key);
     this.changed();
     this.markVisibleRead();
   }
@@ -256,7 +338,7 @@ export class ChatStore extends EventTarget {
         this.accept(frame.message, frame.type === 'message');
         break;
       case 'typing':
-        this.onTyping(frame.from);
+        this.onTyping(frame.from, frame.from);
         break;
       case 'read':
         this.onRead(frame.by, frame.peerId, frame.upTo);
@@ -268,34 +350,55 @@ export class ChatStore extends EventTarget {
       case 'error':
         this.onError(frame);
         break;
+      case 'groupMessage':
+      case 'groupAck':
+        this.accept(frame.message, frame.type === 'groupMessage');
+        break;
+      case 'groupTyping':
+        this.onTyping(groupKey(frame.groupId), frame.from);
+        break;
+      case 'groupRead':
+        this.onGroupRead(frame.groupId, frame.upTo);
+        break;
+      case 'group':
+        this.onGroupEvent(frame);
+        break;
     }
   }
 
   /** A stored message from any source; `live` ones (pushed to us) count as unread unless on screen. */
-  private accept(message: ChatMessage, live: boolean): void {
-    const peerId = message.from === this.me.id ? message.to : message.from;
-    const conversation = this.conversation(peerId);
+  private accept(message: StoredMessage, live: boolean): void {
+    const key = threadOf(message, this.me.id);
+    const conversation = this.conversation(key);
     const hadPending = conversation.pending.length;
     const fresh = conversation.add(message);
-    if (message.from === this.me.id) this.outbox.stored(peerId, message.clientMsgId);
+    if (message.from === this.me.id) this.outbox.stored(key, message.clientMsgId);
     if (!fresh && hadPending === conversation.pending.length) return;
     this.noteLastMessage(message);
-    if (live && message.from === peerId) {
-      conversation.typingUntil = 0;
-      if (this.activePeerId === peerId && document.visibilityState === 'visible') this.markVisibleRead();
-      else this.contacts.addUnread(peerId);
+    if (live && message.from !== this.me.id) {
+      if (conversation.typingFrom === message.from) conversation.typingUntil = 0;
+      if (this.activeKey() === key && document.visibilityState === 'visible') this.markVisibleRead();
+      else if (isGroupMessage(message)) this.groups.addUnread(message.groupId);
+      else this.contacts.addUnread(key);
     }
     this.changed();
   }
 
-  private noteLastMessage(message: ChatMessage): void {
+  private noteLastMessage(message: StoredMessage): void {
+    if (isGroupMessage(message)) {
+      // A group we did not know of (joined while offline): its name and unread count come with the list.
+      if (this.groups.noteMessage(message)) void this.loadContacts();
+      return;
+    }
     const peerId = message.from === this.me.id ? message.to : message.from;
     if (this.blocks.has(peerId)) return;
     if (this.contacts.noteMessage(peerId, message)) void this.loadContacts();
   }
 
-  private onTyping(from: string): void {
-    this.conversation(from).typingUntil = Date.now() + TYPING_SHOWN_MS;
+  private onTyping(key: ThreadKey, from: string): void {
+    const conversation = this.conversation(key);
+    conversation.typingUntil = Date.now() + TYPING_SHOWN_MS;
+    conversation.typingFrom = from;
     setTimeout(() => this.changed(), TYPING_SHOWN_MS + 50);
     this.changed();
   }
@@ -313,12 +416,42 @@ export class ChatStore extends EventTarget {
     this.changed();
   }
 
+  /** Read on another of our devices. */
+  private onGroupRead(groupId: string, upTo: string): void {
+    const conversation = this.conversation(groupKey(groupId));
+    conversation.myReadUpTo = newerId(conversation.myReadUpTo, upTo);
+    this.groups.clearUnread(groupId);
+    this.changed();
+  }
+
+  /**
+   * Membership and name changes. Joining (created, or added — again) starts the group's history afresh: the
+   * server shows a member only what was said since their latest join. Being removed (or leaving on another
+   * device) takes the group off the list at once; an open view stays, without its composer.
+   */
+  private onGroupEvent({ event, group, userIds, by }: ServerFrameOf<'group'>): void {
+    const key = groupKey(group.id);
+    const isAboutMe = userIds.includes(this.me.id);
+    if (event === 'member_removed' && isAboutMe) {
+      this.groups.upsert(group);
+      this.groups.left(group.id, by === this.me.id ? 'left' : 'removed');
+    } else if (event === 'created' || (event === 'member_added' && isAboutMe)) {
+      const wasMember = this.groups.get(group.id)?.isMember === true;
+      if (!wasMember) this.conversations.delete(key);
+      this.groups.joined(group, event === 'created' ? group.createdAt : new Date().toISOString());
+      if (!wasMember && this.activeGroupId === group.id) void this.openGroup(group.id);
+    } else {
+      this.groups.upsert(group);
+    }
+    this.changed();
+  }
+
   private onError(frame: ServerFrameOf<'error'>): void {
     const { clientMsgId } = frame;
     if (!clientMsgId) return;
-    for (const [peerId, conversation] of this.conversations) {
+    for (const [key, conversation] of this.conversations) {
       if (conversation.findPending(clientMsgId)) {
-        this.outbox.rejected(peerId, clientMsgId, frame.code, frame.detail, frame.retryAfter);
+        this.outbox.rejected(key, clientMsgId, frame.code, frame.detail, frame.retryAfter);
         return;
       }
     }

@@ -1,5 +1,5 @@
-import type { ChatMessage } from '../api/types.js';
 import { compareIds } from './message-id.js';
+import type { StoredMessage, ThreadKey } from './thread.js';
 
 type PendingState = 'queued' | 'sending' | 'failed';
 
@@ -16,32 +16,35 @@ export interface PendingMessage {
 }
 
 /**
- * One conversation as the client knows it: stored messages oldest first, unique by server id, plus the
- * pending ones. A stored message from us with a pending clientMsgId replaces that pending entry, so a
- * message that was resent, acknowledged twice or also fetched from history is still shown once.
+ * One conversation (direct or group) as the client knows it: stored messages oldest first, unique by server
+ * id, plus the pending ones. A stored message from us with a pending clientMsgId replaces that pending entry,
+ * so a message that was resent, acknowledged twice or also fetched from history is still shown once.
  */
 export class Conversation {
-  readonly messages: ChatMessage[] = [];
+  readonly messages: StoredMessage[] = [];
   pending: PendingMessage[] = [];
   /** Cursor for the next older page; null when the oldest message is loaded. */
   nextCursor: string | null = null;
   loaded = false;
   loading = false;
   loadError = '';
-  /** Newest of our messages the peer has read (from `read` frames). */
+  /** Newest of our messages the peer has read (from `read` frames; direct conversations only). */
   peerReadUpTo: string | null = null;
   /** Newest message we have reported as read. */
   myReadUpTo: string | null = null;
   typingUntil = 0;
+  /** Who typed last (a group has many possible typists). */
+  typingFrom = '';
   private readonly ids = new Set<string>();
 
   constructor(
-    readonly peerId: string,
+    /** The peer's user id, or `group:<id>` (./thread.ts). */
+    readonly key: ThreadKey,
     private readonly myId: string,
   ) {}
 
   /** Adds a stored message once; false when its id is already known. */
-  add(message: ChatMessage): boolean {
+  add(message: StoredMessage): boolean {
     if (message.from === this.myId) {
       this.pending = this.pending.filter((pending) => pending.clientMsgId !== message.clientMsgId);
     }
@@ -57,12 +60,13 @@ export class Conversation {
     return this.ids.has(id);
   }
 
-  newest(): ChatMessage | undefined {
+  newest(): StoredMessage | undefined {
     return this.messages.at(-1);
   }
 
-  newestFromPeer(): ChatMessage | undefined {
-    return this.messages.findLast((message) => message.from === this.peerId);
+  /** The newest message someone else wrote (what a read mark reports). */
+  newestFromOthers(): StoredMessage | undefined {
+    return this.messages.findLast((message) => message.from !== this.myId);
   }
 
   findPending(clientMsgId: string): PendingMessage | undefined {
@@ -73,7 +77,7 @@ export class Conversation {
     return this.typingUntil > now;
   }
 
-  isReadByPeer(message: ChatMessage): boolean {
+  isReadByPeer(message: StoredMessage): boolean {
     return this.peerReadUpTo !== null && compareIds(message.id, this.peerReadUpTo) <= 0;
   }
 }

@@ -1,30 +1,34 @@
 import type { ApiClient } from '../api/client.js';
-import type { ChatMessage, MessagePage } from '../api/types.js';
+import type { GroupMessagePage, MessagePage } from '../api/types.js';
 import type { Conversation } from './conversation.js';
 import { compareIds } from './message-id.js';
+import { messagesPath, type StoredMessage, type ThreadKey } from './thread.js';
+
+type Page = MessagePage | GroupMessagePage;
 
 const PAGE_SIZE = 30;
 const CATCH_UP_PAGE_SIZE = 50;
 const CATCH_UP_MAX_PAGES = 20;
 
-function historyPath(peerId: string, limit: number, before?: string): string {
+function historyPath(key: ThreadKey, limit: number, before?: string): string {
   const query = new URLSearchParams({ limit: String(limit) });
   if (before) query.set('before', before);
-  return `/chat/conversations/${encodeURIComponent(peerId)}/messages?${query}`;
+  return `${messagesPath(key)}?${query}`;
 }
 
 /** Loads the newest page (first open) or the next older one (scrolling up); no-op while one is loading. */
 export async function loadPage(
   api: Pick<ApiClient, 'get'>,
   conversation: Conversation,
-): Promise<ChatMessage[]> {
+): Promise<StoredMessage[]> {
   if (conversation.loading || (conversation.loaded && conversation.nextCursor === null)) return [];
   const before = conversation.loaded ? (conversation.nextCursor ?? undefined) : undefined;
   conversation.loading = true;
   conversation.loadError = '';
   try {
-    const page = await api.get<MessagePage>(historyPath(conversation.peerId, PAGE_SIZE, before));
-    const added = page.messages.filter((message) => conversation.add(message));
+    const page = await api.get<Page>(historyPath(conversation.key, PAGE_SIZE, before));
+    const fetched: readonly StoredMessage[] = page.messages;
+    const added = fetched.filter((message) => conversation.add(message));
     conversation.nextCursor = page.nextCursor;
     conversation.loaded = true;
     return added;
@@ -43,13 +47,14 @@ export async function loadPage(
 export async function catchUp(
   api: Pick<ApiClient, 'get'>,
   conversation: Conversation,
-): Promise<ChatMessage[]> {
+): Promise<StoredMessage[]> {
   const known = conversation.newest()?.id;
-  const added: ChatMessage[] = [];
+  const added: StoredMessage[] = [];
   let before: string | undefined;
   for (let page = 0; page < CATCH_UP_MAX_PAGES; page += 1) {
-    const answer = await api.get<MessagePage>(historyPath(conversation.peerId, CATCH_UP_PAGE_SIZE, before));
-    added.push(...answer.messages.filter((message) => conversation.add(message)));
+    const answer = await api.get<Page>(historyPath(conversation.key, CATCH_UP_PAGE_SIZE, before));
+    const fetched: readonly StoredMessage[] = answer.messages;
+    added.push(...fetched.filter((message) => conversation.add(message)));
     // An empty conversation has no older page to scroll to yet: take the cursor of this first page.
     if (known === undefined) conversation.nextCursor = answer.nextCursor;
     const oldest = answer.messages.at(-1);

@@ -1,8 +1,9 @@
 import type { ApiClient } from '../api/client.js';
 import { ApiError, type ApiErrorCode } from '../api/problem.js';
-import type { ChatMessage, ClientFrame, MessageResponse, SendMessageRequest } from '../api/types.js';
+import type { ClientFrame, GroupMessageResponse, MessageResponse, SendMessageRequest } from '../api/types.js';
 import { reconnectDelay } from '../realtime/backoff.js';
 import type { PendingMessage } from './conversation.js';
+import { messagesPath, type StoredMessage, sendMessageFrame, type ThreadKey } from './thread.js';
 
 /** No ack this long after handing a message to an open socket: resend it over HTTP (same clientMsgId). */
 const ACK_TIMEOUT_MS = 10_000;
@@ -19,6 +20,7 @@ const TRANSIENT: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
 /** Words for a refusal whose answer carried none (the server's `detail` is written for people). */
 const FALLBACK_REASONS: Partial<Record<ApiErrorCode, string>> = {
   blocked: 'Messages between you and this person are blocked.',
+  not_found: 'You are not a member of this conversation.',
 };
 
 /** A 4xx the same request will get again (validation, unknown peer, blocked); 401 is the session's business. */
@@ -39,9 +41,9 @@ export interface OutboxPorts {
   /** Hands a frame to the socket; false when it is not open. */
   sendFrame(frame: ClientFrame): boolean;
   /** The conversation's pending messages, in the order they were written. */
-  pendingOf(peerId: string): readonly PendingMessage[];
+  pendingOf(key: ThreadKey): readonly PendingMessage[];
   /** A stored message came back from `POST …/messages`. */
-  accept(message: ChatMessage): void;
+  accept(message: StoredMessage): void;
   changed(): void;
 }
 
@@ -61,7 +63,8 @@ interface Lane {
  * concurrently, so two sends out at once may be stored in either order: each conversation therefore has
  * one message out at a time, and the next goes only once the server has stored it (the `ack` frame or the
  * HTTP answer). A message keeps its clientMsgId for its whole life, so a resend (after a reconnect, an ack
- * timeout or a rate limit) is stored once. Conversations do not wait for one another.
+ * timeout or a rate limit) is stored once. Conversations do not wait for one another. A lane is keyed by
+ * thread (./thread.ts), so direct and group conversations share these semantics.
  */
 export class Outbox {
   private readonly lanes = new Map<string, Lane>();
@@ -70,10 +73,10 @@ export class Outbox {
   constructor(private readonly ports: OutboxPorts) {}
 
   /** Sends the conversation's next message if none is out. */
-  pump(peerId: string): void {
+  pump(key: string): void {
     if (this.isStopped) return;
-    const lane = this.lane(peerId);
-    const pendings = this.ports.pendingOf(peerId);
+    const lane = this.lane(key);
+    const pendings = this.ports.pendingOf(key);
     const inFlight = lane.inFlight;
     // Stored meanwhile by another path (history catch-up, the other transport's answer).
     if (inFlight && !pendings.some((pending) => pending.clientMsgId === inFlight.clientMsgId)) {
@@ -81,55 +84,49 @@ export class Outbox {
     }
     if (lane.inFlight || lane.hold) return;
     const head = pendings.find((pending) => pending.state !== 'failed');
-    if (head) this.transmit(peerId, lane, head);
+    if (head) this.transmit(key, lane, head);
   }
 
   /** One of our messages is stored (ack, HTTP answer, history): the next one may go. */
-  stored(peerId: string, clientMsgId: string): void {
-    const lane = this.lane(peerId);
+  stored(key: string, clientMsgId: string): void {
+    const lane = this.lane(key);
     if (lane.inFlight?.clientMsgId === clientMsgId) {
       lane.inFlight = undefined;
       lane.failures = 0;
     }
-    this.pump(peerId);
+    this.pump(key);
   }
 
   /** After a (re)connect: what went out on the old socket goes again on the new one, waits end early. */
   resume(): void {
-    for (const [peerId, lane] of this.lanes) {
+    for (const [key, lane] of this.lanes) {
       if (lane.inFlight?.via === 'socket') lane.inFlight = undefined;
       if (lane.isHoldOffline) this.release(lane);
-      this.pump(peerId);
+      this.pump(key);
     }
   }
 
   /** An error frame about one of our messages. */
-  rejected(
-    peerId: string,
-    clientMsgId: string,
-    code: ApiErrorCode,
-    detail: string,
-    retryAfter?: number,
-  ): void {
-    const lane = this.lane(peerId);
+  rejected(key: string, clientMsgId: string, code: ApiErrorCode, detail: string, retryAfter?: number): void {
+    const lane = this.lane(key);
     // Only the socket attempt of the message out is the socket's to judge; an HTTP attempt answers itself.
     if (lane.inFlight?.clientMsgId !== clientMsgId || lane.inFlight.via !== 'socket') return;
     // The server closes the socket next; the reconnect resends it.
     if (code === 'unauthenticated') return;
     lane.inFlight = undefined;
-    if (TRANSIENT.has(code)) this.wait(peerId, lane, waitFor(retryAfter), clientMsgId);
-    else this.fail(peerId, clientMsgId, code, detail);
+    if (TRANSIENT.has(code)) this.wait(key, lane, waitFor(retryAfter), clientMsgId);
+    else this.fail(key, clientMsgId, code, detail);
   }
 
   /** Resends over HTTP what an open socket never acknowledged (the send, or its ack, was lost). */
   sweep(now: number): void {
-    for (const [peerId, lane] of this.lanes) {
+    for (const [key, lane] of this.lanes) {
       const inFlight = lane.inFlight;
       if (inFlight?.via !== 'socket') continue;
-      const pending = this.ports.pendingOf(peerId).find((p) => p.clientMsgId === inFlight.clientMsgId);
+      const pending = this.ports.pendingOf(key).find((p) => p.clientMsgId === inFlight.clientMsgId);
       if (pending && now - pending.attemptAt > ACK_TIMEOUT_MS) {
         inFlight.via = 'http';
-        void this.overHttp(peerId, lane, pending);
+        void this.overHttp(key, lane, pending);
       }
     }
   }
@@ -141,53 +138,48 @@ export class Outbox {
     this.lanes.clear();
   }
 
-  private lane(peerId: string): Lane {
-    let lane = this.lanes.get(peerId);
+  private lane(key: string): Lane {
+    let lane = this.lanes.get(key);
     if (!lane) {
       lane = { inFlight: undefined, hold: undefined, isHoldOffline: false, failures: 0 };
-      this.lanes.set(peerId, lane);
+      this.lanes.set(key, lane);
     }
     return lane;
   }
 
-  private transmit(peerId: string, lane: Lane, pending: PendingMessage): void {
+  private transmit(key: string, lane: Lane, pending: PendingMessage): void {
     pending.attemptAt = Date.now();
     pending.state = 'sending';
-    const frame: ClientFrame = {
-      action: 'sendMessage',
-      to: peerId,
-      body: pending.body,
-      clientMsgId: pending.clientMsgId,
-    };
+    const frame = sendMessageFrame(key, pending.body, pending.clientMsgId);
     if (this.ports.sendFrame(frame)) {
       lane.inFlight = { clientMsgId: pending.clientMsgId, via: 'socket' };
     } else {
       lane.inFlight = { clientMsgId: pending.clientMsgId, via: 'http' };
-      void this.overHttp(peerId, lane, pending);
+      void this.overHttp(key, lane, pending);
     }
     this.ports.changed();
   }
 
-  private async overHttp(peerId: string, lane: Lane, pending: PendingMessage): Promise<void> {
+  private async overHttp(key: string, lane: Lane, pending: PendingMessage): Promise<void> {
     const { clientMsgId } = pending;
     try {
-      const { message } = await this.ports.api.post<MessageResponse>(
-        `/chat/conversations/${encodeURIComponent(peerId)}/messages`,
+      const { message } = await this.ports.api.post<MessageResponse | GroupMessageResponse>(
+        messagesPath(key),
         { body: pending.body, clientMsgId } satisfies SendMessageRequest,
       );
       this.ports.accept(message);
-      this.stored(peerId, clientMsgId);
+      this.stored(key, clientMsgId);
     } catch (error) {
       // Answered meanwhile (the socket's ack), or superseded by a reconnect's resend.
       if (lane.inFlight?.clientMsgId !== clientMsgId || lane.inFlight.via !== 'http') return;
       lane.inFlight = undefined;
       if (isPermanent(error)) {
-        this.fail(peerId, clientMsgId, error.code, error.message);
+        this.fail(key, clientMsgId, error.code, error.message);
       } else if (error instanceof ApiError && error.code === 'rate_limited') {
-        this.wait(peerId, lane, waitFor(error.retryAfterSeconds), clientMsgId);
+        this.wait(key, lane, waitFor(error.retryAfterSeconds), clientMsgId);
       } else {
         // Offline or a server hiccup: back off; a reconnect (`resume`) cuts the wait short.
-        this.wait(peerId, lane, reconnectDelay(lane.failures), clientMsgId);
+        this.wait(key, lane, reconnectDelay(lane.failures), clientMsgId);
         lane.isHoldOffline = true;
         lane.failures += 1;
       }
@@ -195,26 +187,26 @@ export class Outbox {
   }
 
   /** Holds the whole conversation (order!) and then sends its head again. */
-  private wait(peerId: string, lane: Lane, ms: number, clientMsgId: string): void {
-    const pending = this.ports.pendingOf(peerId).find((p) => p.clientMsgId === clientMsgId);
+  private wait(key: string, lane: Lane, ms: number, clientMsgId: string): void {
+    const pending = this.ports.pendingOf(key).find((p) => p.clientMsgId === clientMsgId);
     if (pending) pending.state = 'queued';
     this.release(lane);
     lane.hold = setTimeout(() => {
       lane.hold = undefined;
-      this.pump(peerId);
+      this.pump(key);
     }, ms);
     this.ports.changed();
   }
 
   /** A refusal that a resend would get again: shown as failed, and the queue moves on. */
-  private fail(peerId: string, clientMsgId: string, code: ApiErrorCode, detail: string): void {
-    const pending = this.ports.pendingOf(peerId).find((p) => p.clientMsgId === clientMsgId);
+  private fail(key: string, clientMsgId: string, code: ApiErrorCode, detail: string): void {
+    const pending = this.ports.pendingOf(key).find((p) => p.clientMsgId === clientMsgId);
     if (pending) {
       pending.state = 'failed';
       pending.error = detail.trim() || FALLBACK_REASONS[code] || 'The server refused this message.';
     }
     this.ports.changed();
-    this.pump(peerId);
+    this.pump(key);
   }
 
   private release(lane: Lane): void {
