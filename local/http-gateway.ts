@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { awsId, clfTime, safeDecode } from './aws-formats.js';
+import { runInvocation } from './invocation-scope.js';
 import { createLambdaContext, type LambdaContext } from './lambda-context.js';
 
 export interface HttpApiEvent {
@@ -226,7 +227,9 @@ async function invoke(options: Options, event: HttpApiEvent): Promise<GatewayRes
   });
   try {
     const context = createLambdaContext(options.functionName, deadline);
-    const run = Promise.resolve().then(() => options.handler(event, context));
+    const run = Promise.resolve().then(() =>
+      runInvocation(context.awsRequestId, () => options.handler(event, context)),
+    );
     const result = await Promise.race([run, timeout]);
     if (result === TIMED_OUT) return jsonError(503, 'Service Unavailable');
     return mapHandlerResult(result);

@@ -10,6 +10,7 @@ import { localApiDocs } from './api-docs.js';
 import { exportDevCredentials, generateDevCredentials } from './dev-credentials.js';
 import { ensureDevSecrets } from './dev-secrets.js';
 import { type HttpLambdaHandler, startHttpGateway } from './http-gateway.js';
+import { enableConcurrentInvocations } from './invocation-scope.js';
 import { createMailOutbox, withDevMail } from './mail-outbox.js';
 import { resolvePostgres } from './resolve-postgres.js';
 import { resolveRedis } from './resolve-redis.js';
@@ -75,6 +76,10 @@ try {
 const outbox = createMailOutbox();
 const ses = await startSesApi({ credentials: [managementCredentials], region: env.AWS_REGION, outbox });
 env.SES_ENDPOINT = ses.endpoint;
+
+// The metrics' stage dimension; each concurrent invocation gets its own log keys and metrics (invocation-scope.ts).
+env.STAGE ??= stage;
+await enableConcurrentInvocations(env);
 
 // Imported only now, so the handler module reads the environment assembled above (as Lambda would).
 const { handler } = await import('../functions/http.js');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { awsId, clfTime, safeDecode } from './aws-formats.js';
+import { runInvocation } from './invocation-scope.js';
 import { createLambdaContext } from './lambda-context.js';
 
 import type {
@@ -163,7 +164,9 @@ export async function invoke(handler: WsLambdaHandler, event: WebSocketEvent, ti
   });
   try {
     const context = createLambdaContext(functionName, Date.now() + timeoutMs);
-    const run = Promise.resolve().then(() => handler(event, context));
+    const run = Promise.resolve().then(() =>
+      runInvocation(context.awsRequestId, () => handler(event, context)),
+    );
     const result = await Promise.race([run, timeout]);
     if (result === TIMED_OUT) return fail(event, `timed out after ${timeoutMs} ms`);
     const outcome: InvokeOutcome = { ok: true, value: JSON.parse(JSON.stringify(result ?? null)) };

@@ -1,6 +1,7 @@
 /**
  * Runs `npm start` (local/start.ts) as a child process for the e2e suite, the way a developer would, with
- * a throwaway database, a private Redis key prefix and fresh dev keys. Used only by tests/e2e/global-setup.ts.
+ * a throwaway database, a private Redis key prefix and fresh dev keys. Used by tests/e2e/global-setup.ts, and
+ * by tests that read what the handlers log (one JSON object per line, as Lambda writes for CloudWatch).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -8,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -23,6 +25,11 @@ export interface LocalSystem {
   wsUrl: string;
   /** Stops the child, drops the database and deletes the Redis keys; rejects if the child did not stop cleanly. */
   stop(): Promise<void>;
+}
+
+export interface LocalSystemOptions {
+  /** Gets every line the system writes (stdout and stderr), as it is written. */
+  onOutputLine?: (line: string) => void;
 }
 
 interface Resources {
@@ -44,7 +51,7 @@ class OutputTail {
   }
 }
 
-export async function startLocalSystem(): Promise<LocalSystem> {
+export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
   const id = randomBytes(6).toString('hex');
   const resources: Resources = {
     database: `auth_e2e_${id}`,
@@ -58,7 +65,7 @@ export async function startLocalSystem(): Promise<LocalSystem> {
   try {
     await withAdmin((client) => client.query(`CREATE DATABASE "${resources.database}"`));
     const output = new OutputTail();
-    child = spawnStart(resources, port, wsPort, output);
+    child = spawnStart(resources, port, wsPort, output, options.onOutputLine);
     const apiUrl = `http://127.0.0.1:${port}`;
     await waitForHealth(apiUrl, child, output);
     const running = child;
@@ -74,7 +81,13 @@ export async function startLocalSystem(): Promise<LocalSystem> {
   }
 }
 
-function spawnStart(resources: Resources, port: number, wsPort: number, output: OutputTail): ChildProcess {
+function spawnStart(
+  resources: Resources,
+  port: number,
+  wsPort: number,
+  output: OutputTail,
+  onLine: ((line: string) => void) | undefined,
+): ChildProcess {
   const root = resolve(import.meta.dirname, '../..');
   const child = spawn(join(root, 'node_modules/.bin/tsx'), ['local/start.ts'], {
     cwd: root,
@@ -100,6 +113,11 @@ function spawnStart(resources: Resources, port: number, wsPort: number, output: 
   });
   child.stdout?.on('data', (chunk: Buffer) => output.append(chunk));
   child.stderr?.on('data', (chunk: Buffer) => output.append(chunk));
+  if (onLine) {
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
+    }
+  }
   // Last resort if the test process exits without running the teardown: SIGTERM makes start.ts shut down.
   const onExit = (): void => {
     if (child.pid !== undefined && !hasExited(child)) signalGroup(child.pid, 'SIGTERM');

@@ -1,15 +1,17 @@
 import { createMiddleware } from 'hono/factory';
-import { routePath } from 'hono/route';
+import { matchedRoutes } from 'hono/route';
 import type { RequestLog } from '../../domain/request-log.js';
 import type { AppEnv } from '../app-env.js';
 
 /**
  * Tags the invocation's log lines with the matched route template (`/chat/conversations/:userId/messages`),
- * never the raw path or query. The summary line (shared/composition/log-context.ts) carries it too.
+ * never the raw path or query; an unmatched request (404) has none. The summary line
+ * (shared/composition/log-context.ts) carries it too.
  */
 export const requestLogKeys = (log: RequestLog) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    // The last matched route is the handler; before it come the middlewares (`*`, `/chat/*`).
-    log.append({ route: routePath(c, -1) });
+    // Middlewares (`*`, `/chat/*`) are registered for every method; the handler, for its own. None: a 404.
+    const handler = matchedRoutes(c).findLast((route) => route.method !== 'ALL');
+    if (handler) log.append({ route: handler.path });
     await next();
   });

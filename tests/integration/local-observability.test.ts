@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MetricName } from '../../shared/domain/metrics.js';
+import { type LocalSystem, startLocalSystem } from '../support/e2e-local-system.js';
+import { type LogLine, LogLines } from '../support/log-lines.js';
+import { isFrameOfType, openSocket } from '../support/realtime-ws-client.js';
+
+// `npm start` runs the same handlers Lambda runs; what they write to stdout is what CloudWatch would get.
+// This drives one user's day through it and reads the metrics (EMF) and the request logs back.
+
+interface EmfRecord extends LogLine {
+  _aws: {
+    CloudWatchMetrics: {
+      Namespace: string;
+      Dimensions: string[][];
+      Metrics: { Name: string; Unit: string }[];
+    }[];
+  };
+}
+
+const isEmf = (line: LogLine): line is EmfRecord => typeof line._aws === 'object' && line._aws !== null;
+
+/** Sum of every EMF value written for a metric (a record holds one value or an array of them). */
+function totals(lines: LogLine[]): Partial<Record<MetricName, number>> {
+  const sums: Record<string, number> = {};
+  for (const record of lines.filter(isEmf)) {
+    for (const { Name } of record._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics)) {
+      const value = record[Name];
+      const values = Array.isArray(value) ? value : [value];
+      sums[Name] = (sums[Name] ?? 0) + values.reduce((sum: number, item) => sum + Number(item), 0);
+    }
+  }
+  return sums;
+}
+
+const summaryOf = (lines: LogLines, match: (line: LogLine) => boolean): Promise<LogLine> =>
+  lines.waitFor((line) => line.message === 'request' && match(line));
+
+async function post(apiUrl: string, path: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(`${apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('npm start: metrics and request logs', () => {
+  const logs = new LogLines();
+  let system: LocalSystem;
+
+  beforeAll(async () => {
+    system = await startLocalSystem({ onOutputLine: logs.push });
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('writes EMF counts for sign-up, logins, refresh, connect, message and disconnect, and request ids and the user id on the log lines', async () => {
+    const password = `obs pass ${randomUUID()}`;
+    const [alice, bob] = [`obs-a-${randomUUID()}@example.com`, `obs-b-${randomUUID()}@example.com`];
+    const registered = await Promise.all(
+      [alice, bob].map(async (email) => {
+        const res = await post(system.apiUrl, '/auth/register', { email, password, displayName: 'Obs' });
+        expect(res.status).toBe(201);
+        return ((await res.json()) as { user: { id: string } }).user.id;
+      }),
+    );
+    const [aliceId, bobId] = registered as [string, string];
+
+    const failed = await post(system.apiUrl, '/auth/login', { email: alice, password: 'not the password' });
+    expect(failed.status).toBe(401);
+    const login = await post(system.apiUrl, '/auth/login', { email: alice, password, transport: 'token' });
+    expect(login.status).toBe(200);
+    const tokens = (await login.json()) as { accessToken: string; refreshToken: string };
+    const refreshed = await post(system.apiUrl, '/auth/refresh', { refreshToken: tokens.refreshToken });
+    expect(refreshed.status).toBe(200);
+    const { accessToken, refreshToken } = (await refreshed.json()) as {
+      accessToken: string;
+      refreshToken: string;
+    };
+
+    const ticketRes = await post(system.apiUrl, '/chat/ticket', {}, accessToken);
+    const { ticket } = (await ticketRes.json()) as { ticket: string };
+    const socket = await openSocket(`${system.wsUrl}/?ticket=${encodeURIComponent(ticket)}`);
+    const body = `secret body ${randomUUID()}`;
+    socket.send({ action: 'sendMessage', to: bobId, body, clientMsgId: randomUUID() });
+    await socket.waitForFrame(isFrameOfType('ack'));
+    await socket.close();
+    await summaryOf(logs, (line) => line.routeKey === '$disconnect');
+    const health = await fetch(`${system.apiUrl}/health`);
+    const unknown = await fetch(`${system.apiUrl}/no-such-route?token=abc`);
+
+    // Metrics: one EMF record per invocation that counted something, all in one {service, stage} series.
+    expect(totals(logs.lines)).toEqual({
+      SignUp: 2,
+      LoginFailed: 1,
+      LoginSucceeded: 1,
+      RefreshRotated: 1,
+      Connect: 1,
+      MessageStored: 1,
+      PushOk: 1, // the ack; Bob has no socket
+      Disconnect: 1,
+    });
+    for (const record of logs.lines.filter(isEmf)) {
+      expect(record).toMatchObject({ service: 'chat', stage: 'local' });
+      for (const directive of record._aws.CloudWatchMetrics) {
+        expect(directive).toMatchObject({ Namespace: 'ServerlessChat', Dimensions: [['service', 'stage']] });
+        for (const metric of directive.Metrics) expect(metric.Unit).toBe('Count');
+      }
+    }
+
+    // HTTP: the summary line carries the gateway request id the client saw, the route and, once known, the user.
+    const loginLine = await summaryOf(logs, (line) => line.requestId === login.headers.get('x-request-id'));
+    expect(loginLine).toMatchObject({ route: '/auth/login', method: 'POST', status: 200, userId: aliceId });
+    expect(loginLine.function_request_id).toEqual(expect.any(String));
+    expect(loginLine.durationMs).toEqual(expect.any(Number));
+    const failedLine = await summaryOf(logs, (line) => line.requestId === failed.headers.get('x-request-id'));
+    expect(failedLine).toMatchObject({ route: '/auth/login', status: 401 });
+    expect(failedLine).not.toHaveProperty('userId');
+    const ticketLine = await summaryOf(
+      logs,
+      (line) => line.requestId === ticketRes.headers.get('x-request-id'),
+    );
+    expect(ticketLine).toMatchObject({ route: '/chat/ticket', userId: aliceId });
+    // Keys are per invocation: the next request is not tagged with the previous one's user.
+    const healthLine = await summaryOf(logs, (line) => line.requestId === health.headers.get('x-request-id'));
+    expect(healthLine).not.toHaveProperty('userId');
+    const unknownLine = await summaryOf(
+      logs,
+      (line) => line.requestId === unknown.headers.get('x-request-id'),
+    );
+    expect(unknownLine).toMatchObject({ method: 'GET', status: 404 });
+    expect(unknownLine).not.toHaveProperty('route');
+
+    // WebSocket: request id, connection id, route key, the connection's user, the frame's action and outcome.
+    const frameLine = await summaryOf(logs, (line) => line.routeKey === '$default');
+    expect(frameLine).toMatchObject({ userId: aliceId, action: 'sendMessage', outcome: 'ok', status: 200 });
+    expect(frameLine.requestId).toEqual(expect.any(String));
+    expect(frameLine.connectionId).toEqual(expect.any(String));
+    const connectLine = await summaryOf(logs, (line) => line.routeKey === '$connect');
+    expect(connectLine).toMatchObject({ userId: aliceId, connectionId: frameLine.connectionId, status: 200 });
+
+    // SECURITY.md: no password, token, email or message body in any line.
+    const output = JSON.stringify(logs.lines);
+    for (const secret of [password, alice, bob, body, ticket, tokens.accessToken, refreshToken]) {
+      expect(output).not.toContain(secret);
+    }
+  });
+});
