@@ -52,6 +52,8 @@ export interface ModelResult {
   slices: { realtime: number; auth: number };
   limits: LimitHit[];
   hosted: HostedQuote[];
+  /** The as-built monthly total under one changed assumption each: what moves the bill. */
+  whatIf: { label: string; total: number }[];
 }
 
 const priced = (cost: CostByService): Priced => ({ cost, total: total(cost) });
@@ -60,6 +62,15 @@ function restricted(usage: Usage, names: readonly OperationName[], withMinutes: 
   const counts = { ...usage.counts };
   for (const name of Object.keys(counts) as OperationName[]) if (!names.includes(name)) counts[name] = 0;
   return { counts, socketMinutes: withMinutes ? usage.socketMinutes : 0 };
+}
+
+/** Monthly total of one deployment for a workload and platform. */
+function monthlyTotal(measured: MeasuredWork, w: Workload, p: Platform, d: Deployment): number {
+  const operations = operationCatalogue(measured, w, p);
+  const redis = sizeRedis(w, operations, p, d);
+  return total(
+    addCosts(variableCost(monthlyUsage(w), operations, measured, p, d), standingCost(redis, p, d)),
+  );
 }
 
 /** The whole model for one set of bench figures: pure, so the page and the printed tables cannot disagree. */
@@ -113,5 +124,28 @@ export function runModel(
       todaysPeak(workload),
     ),
     hosted: hostedQuotes(workload, usage),
+    whatIf: [
+      { label: 'as built', total: monthly.total },
+      {
+        label: 'clients ping every 5 min instead of 30 s',
+        total: monthlyTotal(measured, { ...workload, pingIntervalSeconds: 300 }, platform, deployment),
+      },
+      {
+        label: 'Redis keeps 7 days of history (older archived) instead of 30',
+        total: monthlyTotal(measured, workload, platform, { ...deployment, historyDaysInRedis: 7 }),
+      },
+      {
+        label: 'no typing frames',
+        total: monthlyTotal(measured, { ...workload, typingFramesPerMessage: 0 }, platform, deployment),
+      },
+      {
+        label: 'every message reaches 2 sockets of the recipient',
+        total: monthlyTotal(measured, { ...workload, recipientSocketsPerMessage: 2 }, platform, deployment),
+      },
+      {
+        label: 'pushes take 50 ms instead of 15 ms',
+        total: monthlyTotal(measured, workload, { ...platform, pushRoundTripMs: 50 }, deployment),
+      },
+    ],
   };
 }

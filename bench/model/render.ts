@@ -4,6 +4,7 @@ import type { ModelResult } from './model.js';
 import { SERVICES } from './monthly-cost.js';
 import { OPERATION_NAMES } from './operations.js';
 import { AWS_PRICES, HOSTED_PRICES, NODE_TYPES, PRICES_CHECKED_ON, type Price, REGION } from './prices.js';
+import { peakFactor } from './usage.js';
 
 export interface Table {
   title: string;
@@ -36,6 +37,20 @@ function redisLine(d: Deployment, r: ModelResult['monthly']['redis']): string {
     `${d.label}: ${r.shards} shard(s)${why} × ${1 + d.redis.replicasPerShard} nodes for ${gib(r.bytesNeeded)} ` +
     `(${d.historyDaysInRedis} days of history) and ${count(r.peakCommandsPerSecond)} commands/s at peak` +
     (d.redis.engine === 'memorydb-valkey' ? ', plus data written' : '')
+  );
+}
+
+function workloadInWords(r: ModelResult): string {
+  const w = r.workload;
+  const reads = w.connectionsPerUserPerDay * w.httpCallsPerConnection + w.otherReadsPerUserPerDay;
+  return (
+    `Each daily user sends ${w.messagesPerUserPerDay} messages (with ${w.typingFramesPerMessage} typing and ` +
+    `${w.readMarksPerMessage} read frames per message), is connected ${w.socketMinutesPerUserPerDay} min over ` +
+    `${w.connectionsPerUserPerDay} connections, pings every ${w.pingIntervalSeconds} s, refreshes every ` +
+    `${w.accessTokenMinutes} min while connected (${w.socketMinutesPerUserPerDay / w.accessTokenMinutes}/day), logs in ` +
+    `${w.loginsPerUserPerDay} times a day and makes ${reads} small authenticated reads; ` +
+    `${w.monthlyActiveUsers.toLocaleString('en-US')} monthly users; the ${w.peakSockets.toLocaleString('en-US')}-socket ` +
+    `peak is ${round(peakFactor(w), 1)}× the day's average.`
   );
 }
 
@@ -77,6 +92,7 @@ export function modelTables(r: ModelResult): Table[] {
   };
   const monthly: Table = {
     title: `Monthly cost: ${w.dailyActiveUsers.toLocaleString('en-US')} daily users, ${w.messagesPerUserPerDay} messages each, ${w.peakSockets.toLocaleString('en-US')} peak sockets`,
+    intro: workloadInWords(r),
     columns: ['Service', ...deployments.map((d) => d.deployment.label)],
     rows: [
       ...SERVICES.map((service) => [service, ...deployments.map((d) => usd(d.cost[service]))]),
@@ -89,6 +105,17 @@ export function modelTables(r: ModelResult): Table[] {
       `${count(r.monthlyUsage.counts.ping)} keep-alive pings a month (one per socket every ${w.pingIntervalSeconds} s) ` +
         `against ${count(r.monthlyUsage.counts.sendMessage)} messages.`,
     ],
+  };
+  const whatIf: Table = {
+    title: `What moves the bill (${r.monthly.deployment.label}, one change at a time)`,
+    columns: ['Change', 'Per month', 'Difference'],
+    rows: r.whatIf.map(({ label, total }) => [
+      label,
+      usd(total),
+      label === 'as built'
+        ? '—'
+        : `${total >= r.monthly.total ? '+' : '−'}${usd(Math.abs(total - r.monthly.total))}`,
+    ]),
   };
   const unit: Table = {
     title: 'Unit costs (marginal: no standing charges)',
@@ -157,7 +184,7 @@ export function modelTables(r: ModelResult): Table[] {
         "standing charges; hosted auth replaces the login/refresh code, not the app's Redis sessions for chat.",
     ],
   };
-  return [ops, monthly, unit, limits, hosted];
+  return [ops, monthly, whatIf, unit, limits, hosted];
 }
 
 export function priceTable(): Table {
@@ -184,7 +211,10 @@ function textTable(table: Table): string {
       .trimEnd();
   const rule = widths.map((width) => '─'.repeat(width)).join('─┼─');
   const notes = (table.notes ?? []).map((note) => `• ${note}`);
-  return [`${table.title}`, '', line(table.columns), rule, ...table.rows.map(line), ...notes].join('\n');
+  const intro = table.intro ? [table.intro, ''] : [];
+  return [`${table.title}`, '', ...intro, line(table.columns), rule, ...table.rows.map(line), ...notes].join(
+    '\n',
+  );
 }
 
 function markdownTable(table: Table): string {
