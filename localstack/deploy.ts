@@ -86,7 +86,12 @@ export async function deployToLocalStack(
 
   const config = configuration(settings, new URL(http.url).origin);
   const functionArns = {} as Record<FunctionName, string>;
-  for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+  // As `sst deploy` orders it (stacks/migrate.ts): the migrator runs first, and no API function exists before
+  // it succeeded, so no code ever serves on a schema older than it expects.
+  functionArns.migrate = await createFunction(clients, settings, 'migrate', config);
+  const migration = await invoke(clients.lambda, functionArns.migrate, MIGRATION_EVENT);
+  log(`migrations: ${JSON.stringify(migration)}`);
+  for (const name of (Object.keys(FUNCTIONS) as FunctionName[]).filter((name) => name !== 'migrate')) {
     functionArns[name] = await createFunction(clients, settings, name, config);
     log(`function ${name}: ${functionArns[name]}`);
   }
@@ -94,15 +99,14 @@ export async function deployToLocalStack(
   await routeApi(clients, settings, http, HTTP_ROUTES, functionArns);
   await routeApi(clients, settings, ws, WEBSOCKET_ROUTES, functionArns);
   log('routes and $default stages created');
-
-  const migration = await invoke(clients.lambda, functionArns.migrate, MIGRATION_EVENT);
-  log(`migrations: ${JSON.stringify(migration)}`);
   return { apiUrl: http.url, wsUrl: ws.url, functionArns, migration };
 }
 
 /** The value of every configuration key, for this deployment. */
 export function configuration(settings: DeploySettings, apiOrigin: string): Record<ConfigKey, string> {
   return {
+    // The metrics' `stage` dimension (SST passes its stage name the same way, functions/resource-env.ts).
+    STAGE: settings.name,
     DATABASE_URL: settings.databaseUrl,
     REDIS_URL: settings.redisUrl,
     REDIS_MODE: settings.redisMode,

@@ -40,6 +40,8 @@ export interface FunctionSpec {
 const POSTGRES_POOL = { DATABASE_POOL_MAX: '1' } as const;
 
 const REDIS = ['REDIS_URL', 'REDIS_MODE'] as const;
+/** Every function: its stage name, the `stage` dimension of its metrics (from the App link). */
+const BASE = ['STAGE'] as const;
 export const MIGRATIONS_DIR = 'shared/adapters/db/migrations';
 
 export const FUNCTIONS = {
@@ -50,6 +52,7 @@ export const FUNCTIONS = {
     // Every Postgres/Redis wait is bounded far below this; API Gateway gives up at 30 s anyway.
     timeoutSeconds: 15,
     environment: [
+      ...BASE,
       'DATABASE_URL',
       ...REDIS,
       'JWT_SIGNING_KEY',
@@ -69,25 +72,25 @@ export const FUNCTIONS = {
     handler: 'functions/ws/connect.handler',
     memoryMb: 512,
     timeoutSeconds: 10,
-    environment: [...REDIS, 'JWT_PUBLIC_KEYS', 'WS_MANAGEMENT_ENDPOINT', 'ALLOWED_ORIGINS'],
+    environment: [...BASE, ...REDIS, 'JWT_PUBLIC_KEYS', 'WS_MANAGEMENT_ENDPOINT', 'ALLOWED_ORIGINS'],
   },
   wsDisconnect: {
     handler: 'functions/ws/disconnect.handler',
     memoryMb: 512,
     timeoutSeconds: 10,
-    environment: [...REDIS, 'WS_MANAGEMENT_ENDPOINT'],
+    environment: [...BASE, ...REDIS, 'WS_MANAGEMENT_ENDPOINT'],
   },
   wsMessage: {
     handler: 'functions/ws/message.handler',
     memoryMb: 512,
     timeoutSeconds: 10,
-    environment: [...REDIS, 'WS_MANAGEMENT_ENDPOINT'],
+    environment: [...BASE, ...REDIS, 'WS_MANAGEMENT_ENDPOINT'],
   },
   migrate: {
     handler: 'functions/migrate.handler',
     memoryMb: 512,
     timeoutSeconds: 300,
-    environment: ['DATABASE_URL', ...REDIS],
+    environment: [...BASE, 'DATABASE_URL', ...REDIS],
     // shared/adapters/db/migrate.ts resolves `./migrations` next to the bundle.
     copyFiles: [{ from: MIGRATIONS_DIR, to: 'migrations' }],
     settings: POSTGRES_POOL,

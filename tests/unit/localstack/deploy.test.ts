@@ -236,7 +236,7 @@ describe('deployToLocalStack', () => {
     expect(permissions.some((p) => p.FunctionName === arnOf('migrate'))).toBe(false);
   });
 
-  it('runs the migrator once, last, as `sst deploy` does, and fails the deploy when it fails', async () => {
+  it('runs the migrator once, before any API function exists, as `sst deploy` does, and fails the deploy when it fails', async () => {
     const deployment = await deploy();
 
     const invocations = lambda.commandCalls(InvokeCommand).map((call) => call.args[0].input);
@@ -244,7 +244,16 @@ describe('deployToLocalStack', () => {
     expect(JSON.parse(new TextDecoder().decode(invocations[0]?.Payload as Uint8Array))).toEqual({
       reason: 'deploy',
     });
-    expect(lambda.calls().at(-1)?.args[0]).toBeInstanceOf(InvokeCommand);
+    // Created, invoked, and only then the functions the APIs route to.
+    const commands = lambda.calls().map((call) => call.args[0]);
+    const invokedAt = commands.findIndex((command) => command instanceof InvokeCommand);
+    const created = commands.flatMap((command, index) =>
+      command instanceof CreateFunctionCommand ? [[index, command.input.FunctionName]] : [],
+    );
+    expect(created.filter(([index]) => Number(index) < invokedAt).map(([, name]) => name)).toEqual([
+      'chat-ls-migrate',
+    ]);
+    expect(created).toHaveLength(names.length);
     expect(deployment.migration).toEqual({ status: 'migrated', directoryEntries: 0 });
 
     lambda.on(InvokeCommand).resolves({
