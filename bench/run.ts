@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { startAppUnderTest } from './app-under-test.js';
 import { type AuthBenchOptions, benchLogin, benchMe, benchRefresh, createAccount } from './auth-bench.js';
 import { provisionServices } from './bench-env.js';
+import { benchGroups, type GroupBenchOptions } from './group-bench.js';
 import { benchHandlerInit } from './handler-init-bench.js';
 import { type FigureResult, renderTable } from './report.js';
 import { rightSize } from './right-size.js';
@@ -28,11 +29,17 @@ if (!pairCounts.every((count) => Number.isInteger(count) && count >= 1)) {
   throw new Error('BENCH_WS_PAIRS must be a comma-separated list of positive integers');
 }
 
+const groupSizes = (process.env.BENCH_GROUP_SIZES ?? '2,16,64,256').split(',').map(Number);
+if (!groupSizes.every((size) => Number.isInteger(size) && size >= 2 && size <= 256)) {
+  throw new Error('BENCH_GROUP_SIZES must be a comma-separated list of integers from 2 to 256');
+}
+
 const options: AuthBenchOptions & {
   coldRounds: number;
   coldBudgetMs: number;
   ws: RealtimeBenchOptions;
   send: { messages: number; warmup: number; trafficUnits: number };
+  groups: GroupBenchOptions;
 } = {
   bcryptCost: intFrom('BENCH_BCRYPT_COST', 12),
   loginIterations: intFrom('BENCH_LOGIN_ITERATIONS', 20, 8),
@@ -57,6 +64,12 @@ const options: AuthBenchOptions & {
     budgetMs: quick ? 10_000 : 35_000,
   },
   send: { messages: intFrom('BENCH_SEND_MESSAGES', 300, 100), warmup: 20, trafficUnits: 50 },
+  groups: {
+    sizes: groupSizes,
+    messages: intFrom('BENCH_GROUP_MESSAGES', 60, 20),
+    warmup: 5,
+    trafficUnits: intFrom('BENCH_GROUP_TRAFFIC_UNITS', 10, 5),
+  },
 };
 
 const progress = (message: string): void => {
@@ -112,7 +125,9 @@ try {
       `figure 6: WebSocket chat through the emulator vs a plain ws relay (${pairCounts.join(', ')} pairs)`,
     );
     const realtime = await benchRealtime(services, options.ws, progress);
-    figures.push(realtime, send, cost);
+    progress(`figure 8: group messages to ${groupSizes.join(', ')} members, beside a 1:1 message`);
+    const groups = await benchGroups(services, options.groups, progress);
+    figures.push(realtime, send, groups, cost);
   } finally {
     await aut.stop();
   }
