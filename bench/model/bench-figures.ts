@@ -85,7 +85,7 @@ export function snapshotOf(bench: BenchFigures): unknown {
 }
 
 /** One operation's measured work per call: milliseconds on one core, and what it asked of Redis. */
-export interface OperationMeasure {
+interface OperationMeasure {
   wallMs: number;
   /** CPU of the handler's process; `undefined` where the bench records wall time only. */
   cpuMs?: number;

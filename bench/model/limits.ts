@@ -11,7 +11,7 @@ export interface ScalePoint {
   messagesPerSecond: number;
 }
 
-export const TARGET: ScalePoint = { sockets: 1_000_000, messagesPerSecond: 10_000 };
+const TARGET: ScalePoint = { sockets: 1_000_000, messagesPerSecond: 10_000 };
 
 export interface Limit {
   name: string;
@@ -38,7 +38,7 @@ export function todaysPeak(w: Workload): ScalePoint {
 }
 
 /** Operations per second at a scale point: per-socket work scales with sockets, per-message work with messages. */
-export function ratesAt(w: Workload, point: ScalePoint): Record<OperationName, number> {
+function ratesAt(w: Workload, point: ScalePoint): Record<OperationName, number> {
   const today = todaysPeak(w);
   const base = peakRates(w);
   const bySockets = point.sockets / today.sockets;

@@ -28,12 +28,12 @@ import {
   type Usage,
 } from './usage.js';
 
-export interface Priced {
+interface Priced {
   cost: CostByService;
   total: number;
 }
 
-export interface DeploymentCost extends Priced {
+interface DeploymentCost extends Priced {
   deployment: Deployment;
   redis: RedisSizing;
 }

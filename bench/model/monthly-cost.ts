@@ -16,7 +16,7 @@ export const SERVICES = [
   'SES',
   'Data transfer out',
 ] as const;
-export type Service = (typeof SERVICES)[number];
+type Service = (typeof SERVICES)[number];
 export type CostByService = Record<Service, number>;
 
 const GB = 1024 ** 3;

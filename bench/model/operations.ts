@@ -5,7 +5,7 @@ import type { MeasuredWork } from './bench-figures.js';
 export type LambdaName = 'http' | 'wsConnect' | 'wsMessage' | 'wsDisconnect';
 
 /** What one operation costs the platform: one Lambda invocation and everything it asks of the rest. */
-export interface Operation {
+interface Operation {
   fn: LambdaName;
   /** Billed milliseconds: CPU stretched to the function's memory, plus the waits AWS adds, rounded up. */
   billedMs: number;

@@ -6,7 +6,7 @@ import { OPERATION_NAMES } from './operations.js';
 import { AWS_PRICES, HOSTED_PRICES, NODE_TYPES, PRICES_CHECKED_ON, type Price, REGION } from './prices.js';
 import { peakFactor } from './usage.js';
 
-export interface Table {
+interface Table {
   title: string;
   intro?: string;
   columns: string[];
@@ -54,7 +54,7 @@ function workloadInWords(r: ModelResult): string {
   );
 }
 
-export function modelTables(r: ModelResult): Table[] {
+function modelTables(r: ModelResult): Table[] {
   const { workload: w } = r;
   const deployments = [r.monthly, ...r.alternatives];
   const ops: Table = {
@@ -187,7 +187,7 @@ export function modelTables(r: ModelResult): Table[] {
   return [ops, monthly, whatIf, unit, limits, hosted];
 }
 
-export function priceTable(): Table {
+function priceTable(): Table {
   const row = (name: string, p: Price) => [name, `$${p.usd}`, p.per, p.source, checked(p), p.note ?? ''];
   return {
     title: `Prices (${REGION}, checked ${PRICES_CHECKED_ON})`,

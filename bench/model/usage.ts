@@ -11,7 +11,7 @@ const none = (): Record<OperationName, number> =>
   Object.fromEntries(OPERATION_NAMES.map((name) => [name, 0])) as Record<OperationName, number>;
 
 /** One day of the workload. */
-export function dailyUsage(w: Workload): Usage {
+function dailyUsage(w: Workload): Usage {
   const users = w.dailyActiveUsers;
   const messages = users * w.messagesPerUserPerDay;
   const connections = users * w.connectionsPerUserPerDay;
@@ -34,7 +34,7 @@ export function dailyUsage(w: Workload): Usage {
   };
 }
 
-export function scaleUsage(usage: Usage, factor: number): Usage {
+function scaleUsage(usage: Usage, factor: number): Usage {
   const counts = none();
   for (const name of OPERATION_NAMES) counts[name] = usage.counts[name] * factor;
   return { counts, socketMinutes: usage.socketMinutes * factor };
