@@ -76,6 +76,8 @@ export async function deliverGroupMessage(
   }
   if (looked.status === 'rejected') throw looked.reason;
   const { message, duplicate, memberIds } = appended.value;
+  // A retried clientMsgId finds its message already stored: counted the first time only.
+  if (!duplicate) deps.metrics.count('MessageStored');
   const current = new Set(memberIds);
   const targets = found
     .flatMap((lookup) => lookup.live)
