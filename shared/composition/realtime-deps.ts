@@ -3,6 +3,7 @@ import { createBlockStore } from '../adapters/redis/block-store.js';
 import { createChatStore } from '../adapters/redis/chat-store.js';
 import { createRedis, type RedisClient } from '../adapters/redis/client.js';
 import { createConnectionStore } from '../adapters/redis/connection-store.js';
+import { createGroupStore } from '../adapters/redis/group-store.js';
 import { createRateLimiter } from '../adapters/redis/rate-limiter.js';
 import { createSessionStore } from '../adapters/redis/session-store.js';
 import { createTicketStore } from '../adapters/redis/ticket-store.js';
@@ -55,6 +56,7 @@ export function createRealtimePorts(
     connections: createConnectionStore(redis, systemClock, env.REDIS_KEY_PREFIX),
     tickets: createTicketStore(redis),
     chat: createChatStore(redis, env.REDIS_KEY_PREFIX),
+    groups: createGroupStore(redis),
     blocks: createBlockStore(redis),
     directory: createUserDirectory(redis),
     limiter: createRateLimiter(redis),

@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps) {
     cors({
       origin: (origin) => (deps.http.allowedOrigins.includes(origin) ? origin : null),
       credentials: true,
-      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Authorization'],
       exposeHeaders: ['Retry-After', 'X-Request-Id'],
       maxAge: 600,

@@ -1,5 +1,7 @@
-import type { ServerFrameOf } from '../contract/wire.js';
+import type { GroupClientFrame, ServerFrameOf } from '../contract/wire.js';
 import { AppError, isAppError, unauthenticated } from '../domain/errors.js';
+import { readGroupUpTo, relayGroupTyping } from '../domain/groups/group-reading.js';
+import { deliverGroupMessage } from '../domain/groups/send-group-message.js';
 import { deliverMessage } from '../domain/realtime/deliver-message.js';
 import { readUpTo, relayTyping } from '../domain/realtime/notify-peers.js';
 import type { ConnectionRecord } from '../domain/realtime/ports.js';
@@ -37,6 +39,33 @@ async function authorizeFrame(deps: RealtimeDeps, record: ConnectionRecord): Pro
   }
 }
 
+/** The group forms of sendMessage, typing and markRead; a send shares its first round trip like a 1:1 send. */
+async function dispatchGroup(
+  deps: RealtimeDeps,
+  record: ConnectionRecord,
+  frame: GroupClientFrame,
+  authorized: Promise<void>,
+): Promise<void> {
+  const { userId, connectionId } = record;
+  if (frame.action === 'sendMessage') {
+    const { groupId, body, clientMsgId } = frame;
+    await deliverGroupMessage(
+      deps,
+      { from: userId, groupId, body, clientMsgId, viaConnectionId: connectionId },
+      authorized,
+    );
+    return;
+  }
+  await authorized;
+  if (frame.action === 'typing') return relayGroupTyping(deps, { from: userId, groupId: frame.groupId });
+  return readGroupUpTo(deps, {
+    userId,
+    groupId: frame.groupId,
+    upTo: frame.upTo,
+    viaConnectionId: connectionId,
+  });
+}
+
 /**
  * Runs the frame once `authorized` settles. A send starts its own reads (message budget, recipient) right
  * away, in the same tick as the authorisation's, so they travel in one pipeline; nothing is written before
@@ -48,10 +77,7 @@ async function dispatch(
   frame: ClientFrame,
   authorized: Promise<void>,
 ): Promise<void> {
-  if ('groupId' in frame) {
-    await authorized;
-    throw new AppError('not_found', 'No such group');
-  }
+  if ('groupId' in frame) return dispatchGroup(deps, record, frame, authorized);
   if (frame.action === 'sendMessage') {
     // deliverMessage acks the sending socket itself, alongside the pushes to everyone else.
     await deliverMessage(

@@ -21,6 +21,7 @@ import type {
 } from '../../shared/domain/realtime/ports.js';
 import type { ConnectDeps } from '../../shared/domain/realtime/realtime-deps.js';
 import type { ServerFrame } from '../../shared/domain/realtime/server-frames.js';
+import { FakeGroupStore } from './group-fakes.js';
 import { RecordingMetrics, RecordingRequestLog } from './recording-telemetry.js';
 
 /** In-memory fakes of the realtime ports, for unit tests (no network). */
@@ -230,6 +231,7 @@ export function fakeRealtimeDeps(overrides: Partial<ConnectDeps> = {}) {
   const connections = new FakeConnectionStore();
   const push = new FakePushGateway();
   const chat = fakeChatStore();
+  const groups = new FakeGroupStore();
   const missingUsers = new Set<string>();
   const directory = new FakeUserDirectory((id) =>
     missingUsers.has(id) ? null : { id, displayName: userWithId(id).displayName },
@@ -242,6 +244,7 @@ export function fakeRealtimeDeps(overrides: Partial<ConnectDeps> = {}) {
     connections,
     push,
     chat,
+    groups,
     blocks: {
       block: async () => {},
       unblock: async () => {},
@@ -273,5 +276,16 @@ export function fakeRealtimeDeps(overrides: Partial<ConnectDeps> = {}) {
     requestLog,
     ...overrides,
   };
-  return { deps, connections, push, chat, directory, missingUsers, revokedSessions, metrics, requestLog };
+  return {
+    deps,
+    connections,
+    push,
+    chat,
+    groups,
+    directory,
+    missingUsers,
+    revokedSessions,
+    metrics,
+    requestLog,
+  };
 }

@@ -2,6 +2,7 @@ import type { RateLimiter, SessionStore, TokenService } from '../auth/ports.js';
 import type { Budget } from '../budget.js';
 import type { BlockStore, ChatStore, UserDirectory } from '../chat/ports.js';
 import type { Clock } from '../clock.js';
+import type { GroupStore } from '../groups/ports.js';
 import type { Metrics } from '../metrics.js';
 import type { RequestLog } from '../request-log.js';
 import type { ConnectionStore, PushGateway, TicketStore } from './ports.js';
@@ -31,6 +32,8 @@ export interface RealtimeDeps {
   tickets: TicketStore;
   push: PushGateway;
   chat: ChatStore;
+  /** Group conversations (membership, messages, read marks), each group in its own slot. */
+  groups: GroupStore;
   blocks: BlockStore;
   /** Who exists and their names, from Redis: the realtime path never queries Postgres. */
   directory: UserDirectory;

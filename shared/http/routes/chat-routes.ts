@@ -1,7 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { listMessages } from '../../domain/chat/list-messages.js';
 import { searchPeople } from '../../domain/chat/search-people.js';
-import { contactList } from '../../domain/realtime/contact-list.js';
 import { deliverMessage } from '../../domain/realtime/deliver-message.js';
 import { issueTicket } from '../../domain/realtime/issue-ticket.js';
 import { readUpTo } from '../../domain/realtime/notify-peers.js';
@@ -10,7 +9,6 @@ import type { AppEnv } from '../app-env.js';
 import { cookieNames } from '../cookies.js';
 import { authenticate } from '../middleware/authenticate.js';
 import {
-  ContactsResponse,
   jsonContent,
   MarkReadBody,
   MessagePageResponse,
@@ -21,6 +19,7 @@ import {
   TicketResponse,
 } from '../schemas.js';
 import { blockRoutes } from './block-routes.js';
+import { groupRoutes } from './group-routes.js';
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
@@ -54,18 +53,6 @@ const routes = {
     responses: {
       200: jsonContent(PeopleResponse, 'People matching the query'),
       ...problems(400, 401, 429, 503),
-    },
-  }),
-  contacts: createRoute({
-    method: 'get',
-    path: '/chat/contacts',
-    operationId: 'listContacts',
-    summary: 'List conversations by recency',
-    tags: ['chat'],
-    security,
-    responses: {
-      200: jsonContent(ContactsResponse, 'Conversations, most recent first'),
-      ...problems(401, 503),
     },
   }),
   history: createRoute({
@@ -124,13 +111,14 @@ const routes = {
   }),
 };
 
-/** Ticket, people search, contacts, history, send, read and blocks — all authenticated. */
+/** Ticket, people search, history, send, read, blocks, and contacts and groups — all authenticated. */
 export function chatRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const auth = authenticate({ ...deps, accessCookie: cookieNames(deps.http.cookieSecure).access });
   app.use('/chat/*', auth);
   app.use('/users', auth);
   app.route('/', blockRoutes(deps));
+  app.route('/', groupRoutes(deps));
 
   app.openapi(routes.ticket, async (c) => {
     const { userId, sessionId } = c.get('auth');
@@ -145,10 +133,6 @@ export function chatRoutes(deps: AppDeps) {
     );
     return c.json({ users }, 200);
   });
-
-  app.openapi(routes.contacts, async (c) =>
-    c.json({ contacts: await contactList(deps, c.get('auth').userId), groups: [] }, 200),
-  );
 
   app.openapi(routes.history, async (c) => {
     const { userId: peerId } = c.req.valid('param');
