@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type {
   ContactsResponse,
+  GroupMessagePage,
   MessagePage,
   SendMessageRequest,
   TokenSession,
@@ -61,6 +62,16 @@ export class ApiSession {
       before = page.nextCursor;
     } while (before);
     return bodies.reverse();
+  }
+
+  /** The group's message bodies this user may read (from their latest join on), oldest first. */
+  async groupHistory(groupId: string): Promise<string[]> {
+    const res = await fetch(`${this.baseUrl}/chat/groups/${groupId}/messages?limit=100`, {
+      headers: { authorization: `Bearer ${this.accessToken}` },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const page = (await res.json()) as GroupMessagePage;
+    return page.messages.map((message) => message.body).reverse();
   }
 }
 
