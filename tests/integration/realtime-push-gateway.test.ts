@@ -133,7 +133,8 @@ describe('push gateway retries against a scripted management API', () => {
       expect(decodeURIComponent(request.path)).toBe(`/local/@connections/${connectionId}`);
     }
     expect(errors).toEqual([]);
-    expect(metrics.snapshot()).toEqual({ PushThrottled: 2, PushOk: 1 });
+    // Counted once, by its outcome: the retries got past the throttle.
+    expect(metrics.snapshot()).toEqual({ PushOk: 1 });
   });
 
   it('gives up on a persistent 500 after maxAttempts with failed, in bounded time', async () => {
@@ -146,6 +147,15 @@ describe('push gateway retries against a scripted management API', () => {
     expect(ms).toBeLessThan(1_500);
     expect(errors).toEqual([expect.objectContaining({ operation: 'post', status: 500 })]);
     expect(metrics.snapshot()).toEqual({ PushError: 1 });
+  });
+
+  it('counts a push still throttled when its attempts run out as PushThrottled, not PushError', async () => {
+    api.answerWith(() => ({ status: 429, errorType: 'LimitExceededException' }));
+
+    await expect(pushWith(2).post(fakeConnectionId(), PONG)).resolves.toBe('failed');
+
+    expect(api.requests).toHaveLength(2);
+    expect(metrics.snapshot()).toEqual({ PushThrottled: 1 });
   });
 
   it('retries a 503 and then delivers', async () => {
@@ -181,8 +191,8 @@ describe('push gateway retries against a scripted management API', () => {
     await pushWith(4).disconnect(connectionId);
 
     expect(api.requests.map((request) => request.method)).toEqual(['DELETE', 'DELETE']);
-    // Closing a socket is not a push; its throttling still shows as management API pressure.
-    expect(metrics.snapshot()).toEqual({ PushThrottled: 1 });
+    // Closing a socket is not a push.
+    expect(metrics.snapshot()).toEqual({});
   });
 
   it('fails fast, without throwing, when the endpoint refuses connections', async () => {

@@ -15,7 +15,10 @@ export interface PushGatewayOptions {
   /** Every attempt of one push together, backoff included (default 4 s); then it is 'failed'. */
   deadlineMs?: number;
   onError?: (message: string, details: Record<string, unknown>) => void;
-  /** Counts each frame push's outcome (PushOk / PushGone / PushError) and every 429 answer (PushThrottled). */
+  /**
+   * Counts each frame push once, by final outcome: PushOk, PushGone (410), PushThrottled (still 429 when the
+   * retries ran out) or PushError (anything else). A 429 that a retry got past counts as PushOk.
+   */
   metrics?: Metrics;
 }
 
@@ -30,7 +33,7 @@ const statusOf = (error: unknown): number | undefined =>
 const isRetryable = (status: number | undefined): boolean =>
   status === undefined || status === 429 || status >= 500;
 
-const PUSH_METRIC = { delivered: 'PushOk', gone: 'PushGone', failed: 'PushError' } as const;
+type PushMetric = 'PushOk' | 'PushGone' | 'PushThrottled' | 'PushError';
 
 const backoffMs = (attempt: number): number => 25 * 2 ** attempt + Math.random() * 25 * 2 ** attempt;
 
@@ -68,8 +71,8 @@ export function createPushGateway(options: PushGatewayOptions): PushGateway {
   const metrics = options.metrics;
 
   // Once per frame push, whatever its retries; closing a socket (DeleteConnection) is not a push.
-  const counted = (operation: 'post' | 'delete', outcome: PushOutcome): PushOutcome => {
-    if (operation === 'post') metrics?.count(PUSH_METRIC[outcome]);
+  const counted = (operation: 'post' | 'delete', outcome: PushOutcome, metric: PushMetric): PushOutcome => {
+    if (operation === 'post') metrics?.count(metric);
     return outcome;
   };
 
@@ -83,16 +86,15 @@ export function createPushGateway(options: PushGatewayOptions): PushGateway {
     for (let attempt = 0; ; attempt += 1) {
       try {
         await send(deadline);
-        return counted(operation, 'delivered');
+        return counted(operation, 'delivered', 'PushOk');
       } catch (error) {
         const status = statusOf(error);
-        if (status === 410) return counted(operation, 'gone');
-        if (status === 429) metrics?.count('PushThrottled');
+        if (status === 410) return counted(operation, 'gone', 'PushGone');
         const wait = backoffMs(attempt);
         const timeLeft = deadlineMs - (performance.now() - startedAt) - wait;
         if (!isRetryable(status) || attempt + 1 >= maxAttempts || deadline.aborted || timeLeft <= 0) {
           options.onError?.('push failed', { operation, connectionId, status, error: (error as Error).name });
-          return counted(operation, 'failed');
+          return counted(operation, 'failed', status === 429 ? 'PushThrottled' : 'PushError');
         }
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
