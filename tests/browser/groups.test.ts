@@ -27,7 +27,8 @@ describe('three people chatting in one group', () => {
   const carolPerson = newPerson('Carol');
   const suffix = randomUUID().slice(0, 6);
   const firstName = `Weekend plans ${suffix}`;
-  const newName = `Trip to the lake ${suffix}`;
+  // Markup in a name is shown as text and never runs (an alert would show up in `problems`).
+  const newName = `Lake <img src=x onerror=alert(1)> ${suffix}`;
 
   /** The message as a member other than its sender sees it: with the sender's name. */
   const seenFrom = async (page: Page, text: string, sender: Person) => {
@@ -123,6 +124,7 @@ describe('three people chatting in one group', () => {
     await alice.page.getByRole('heading', { name: newName, level: 2 }).waitFor();
     await bob.page.getByRole('heading', { name: newName, level: 2 }).waitFor();
     await groupContact(carol.page, newName).waitFor();
+    for (const { page } of [alice, bob, carol]) expect(await page.locator('chat-app img').count()).toBe(0);
   });
 
   it('offers members no admin controls', async () => {

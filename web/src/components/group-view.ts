@@ -28,13 +28,15 @@ export class GroupView extends StoreElement {
     const conversation = store.conversation(key);
     const typing = entry.isMember && conversation.isTyping(Date.now());
     const count = entry.group?.members.length;
-    const status = typing
-      ? `${store.memberName(conversation.typingFrom)} is typing…`
-      : count === undefined
-        ? 'Group'
-        : `${count} ${count === 1 ? 'member' : 'members'}`;
+    const status = !entry.isMember
+      ? 'You are not in this group'
+      : typing
+        ? `${store.memberName(conversation.typingFrom)} is typing…`
+        : count === undefined
+          ? 'Group'
+          : `${count} ${count === 1 ? 'member' : 'members'}`;
     return html`
-      <section class="conversation" aria-labelledby="conversation-title">
+      <section class="conversation group" aria-labelledby="conversation-title">
         <header class="conversation-header">
           <button class="ghost back" type="button" aria-label="Back to conversations" @click=${() => store.close()}>
             ←

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../api/client.js';
+import { hasCode } from '../api/problem.js';
 import type {
   Contact,
   ContactsResponse,
@@ -320,11 +321,18 @@ export class ChatStore extends EventTarget {
   private async onOpened(): Promise<void> {
     this.outbox.resume();
     await this.loadContacts();
-    const loaded = [...this.conversations.values()].filter((conversation) => conversation.loaded);
+    const loaded = [...this.conversations.values()].filter(
+      (conversation) => conversation.loaded && this.isMemberOf(conversation.key),
+    );
     const results = await Promise.allSettled(loaded.map((conversation) => catchUp(this.api, conversation)));
-    for (const result of results) {
+    results.forEach((result, index) => {
       if (result.status === 'fulfilled') for (const message of result.value) this.noteLastMessage(message);
-    }
+      // Removed from a group while the socket was down (the frame went nowhere): 404, never 403.
+      const groupId = groupIdOf(loaded[index]?.key ?? '');
+      if (groupId !== null && result.status === 'rejected' && hasCode(result.reason, 'not_found')) {
+        this.groups.left(groupId, 'removed');
+      }
+    });
     // Catch-up may have found the message that was out already stored.
     for (const conversation of loaded) this.outbox.pump(conversation.key);
     this.changed();
@@ -414,6 +422,12 @@ export class ChatStore extends EventTarget {
       conversation.peerReadUpTo = newerId(conversation.peerReadUpTo, upTo);
     }
     this.changed();
+  }
+
+  /** Direct conversations always; groups while the user is in them. */
+  private isMemberOf(key: ThreadKey): boolean {
+    const groupId = groupIdOf(key);
+    return groupId === null || this.groups.get(groupId)?.isMember === true;
   }
 
   /** Read on another of our devices. */
