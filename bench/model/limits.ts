@@ -1,3 +1,4 @@
+import { PROXY_CONNECTION_BUDGET } from '../../stacks/capacity.js';
 import { FUNCTIONS } from '../../stacks/function-specs.js';
 import type { Deployment, Platform, Workload } from './assumptions.js';
 import type { RedisSizing } from './monthly-cost.js';
@@ -55,26 +56,6 @@ const sum = (rates: Record<OperationName, number>, weight: (name: OperationName)
 
 const FRAMES = new Set<OperationName>(['sendMessage', 'typing', 'markRead', 'ping', 'connect', 'disconnect']);
 
-/** Production caps the http function's environments (stacks/function-specs.ts) to protect Postgres. */
-function httpReservedConcurrency(
-  ops: Catalogue,
-  at: (point: ScalePoint) => Record<OperationName, number>,
-): Limit[] {
-  const reserved = (FUNCTIONS.http as { reservedConcurrency?: number }).reservedConcurrency;
-  if (reserved === undefined) return [];
-  return [
-    {
-      name: 'Lambda: reserved concurrency of the http function (production)',
-      capacity: reserved,
-      unit: 'executions',
-      source: 'stacks/function-specs.ts',
-      verified: true,
-      lift: 'raise it with the Postgres connection budget (stacks/capacity.ts), or a larger instance behind the proxy',
-      usage: (point) => sum(at(point), (name) => (ops[name].fn === 'http' ? ops[name].billedMs / 1000 : 0)),
-    },
-  ];
-}
-
 export function limits(w: Workload, ops: Catalogue, p: Platform, d: Deployment, redis: RedisSizing): Limit[] {
   const at = (point: ScalePoint) => ratesAt(w, point);
   const node = nodeType(redis.nodeType);
@@ -111,7 +92,16 @@ export function limits(w: Workload, ops: Catalogue, p: Platform, d: Deployment, 
         'also grows by at most 1,000 environments per 10 s',
       usage: (point) => sum(at(point), (name) => ops[name].billedMs / 1000),
     },
-    ...httpReservedConcurrency(ops, at),
+    {
+      // Production caps the http function's environments (stacks/function-specs.ts) to protect Postgres.
+      name: 'Lambda: reserved concurrency of the http function (production)',
+      capacity: FUNCTIONS.http.reservedConcurrency,
+      unit: 'executions',
+      source: 'stacks/function-specs.ts',
+      verified: true,
+      lift: 'raise it with the Postgres connection budget (stacks/capacity.ts), or a larger instance behind the proxy',
+      usage: (point) => sum(at(point), (name) => (ops[name].fn === 'http' ? ops[name].billedMs / 1000 : 0)),
+    },
     {
       name: `Redis: commands per second on ${redis.shards} shard(s) of ${redis.nodeType}`,
       capacity: redis.shards * node.commandsPerSecond,
@@ -139,14 +129,14 @@ export function limits(w: Workload, ops: Catalogue, p: Platform, d: Deployment, 
         point.sockets * 300,
     },
     {
-      name: 'Postgres: connections in use behind RDS Proxy (db.t4g.micro max_connections)',
-      capacity: 112,
+      name: 'Postgres: server connections RDS Proxy may open (db.t4g.micro)',
+      capacity: PROXY_CONNECTION_BUDGET,
       unit: 'connections',
-      source: 'RDS default LEAST(DBInstanceClassMemory/9531392, 5000) for 1 GiB',
-      verified: false,
+      source: 'stacks/capacity.ts (max_connections × the proxy pool share)',
+      verified: true,
       lift:
-        'only register, login and search touch Postgres; a larger instance raises max_connections. Without the ' +
-        'proxy (dev stages) every warm http environment holds one',
+        'only register, login and search touch Postgres; a larger instance raises max_connections. The http ' +
+        "function's reserved concurrency caps the client side",
       usage: (point) => sum(at(point), (name) => (ops[name].postgresQueries * p.postgresQueryMs) / 1000),
     },
   ];

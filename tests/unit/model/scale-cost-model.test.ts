@@ -100,6 +100,15 @@ describe('scale and cost model', () => {
     expect(() => parseBenchFigures(withoutSend)).toThrow('bench result has no "send" figure');
   });
 
+  it("prices production's Redis as stacks/durable-redis.ts builds it", () => {
+    const stack = read('stacks/durable-redis.ts');
+    const { nodeType: node, shards, replicasPerShard } = PRODUCTION.redis;
+    expect(stack).toContain(`nodeType: '${node}'`);
+    expect(stack).toContain(`shards: ${shards},`);
+    expect(stack).toContain(`replicasPerShard: ${replicasPerShard},`);
+    expect(stack).toContain("engine: 'valkey'");
+  });
+
   it('keeps docs/scale-and-cost.md exactly what the committed snapshot generates', () => {
     expect(read(PAGE_FILE)).toBe(pageFor(JSON.parse(read(SNAPSHOT_FILE))));
   });
