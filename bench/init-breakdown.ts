@@ -25,6 +25,7 @@ const src = (path: string): string => JSON.stringify(join(ROOT, path));
 const QUIET_LOGGER = `export class Logger {
   constructor() {}
   debug() {} info() {} warn() {} error(message, details) { console.error(JSON.stringify({ message, ...details })); }
+  addContext() {} appendKeys() {} resetKeys() {}
 }`;
 // pg + drizzle loaded on the first repository call or readiness query, through import() (a lazy chunk).
 const LAZY_DB_CLIENT = `export function createDatabase(options) {
@@ -73,8 +74,8 @@ function swap(replacements: Record<string, string>): Plugin {
 }
 
 const DEPS = 'shared/composition/http-deps.ts|';
-// Every function's logger comes from the realtime composition root (loggerFor).
-const NO_LOGGER = { 'shared/composition/realtime-deps.ts|@aws-lambda-powertools/logger': QUIET_LOGGER };
+// Every function's logger comes from one composition module (createTelemetry).
+const NO_LOGGER = { 'shared/composition/telemetry.ts|@aws-lambda-powertools/logger': QUIET_LOGGER };
 const LAZY_DB = {
   [`${DEPS}../adapters/db/client.js`]: LAZY_DB_CLIENT,
   [`${DEPS}../adapters/db/user-repository.js`]: LAZY_USER_REPOSITORY,
