@@ -44,11 +44,9 @@ export class ContactList extends StoreElement {
     if (!store) return html``;
     const { id, name, lastMessage, unread } = entry;
     const active = store.activeGroupId === id;
-    const sender = lastMessage
-      ? lastMessage.from === store.me.id
-        ? 'You: '
-        : `${store.memberName(lastMessage.from)}: `
-      : '';
+    const senderName = lastMessage && store.groups.memberName(lastMessage.from);
+    // From the contacts list alone members are not known yet; the name comes once the group is loaded.
+    const sender = lastMessage?.from === store.me.id ? 'You: ' : senderName ? `${senderName}: ` : '';
     return html`<li>
       <button
         class="contact group-contact ${active ? 'active' : ''} ${unread > 0 ? 'has-unread' : ''}"

@@ -163,7 +163,7 @@ export class ChatStore extends EventTarget {
     this.activePeerId = null;
     const conversation = this.conversation(groupKey(groupId));
     this.changed();
-    const members = this.groups.load(groupId).catch(() => undefined);
+    const members = this.loadGroup(groupId);
     if (!conversation.loaded) await loadPage(this.api, conversation);
     await members;
     this.changed();
@@ -396,6 +396,9 @@ export class ChatStore extends EventTarget {
     if (isGroupMessage(message)) {
       // A group we did not know of (joined while offline): its name and unread count come with the list.
       if (this.groups.noteMessage(message)) void this.loadContacts();
+      else if (message.from !== this.me.id && this.groups.memberName(message.from) === undefined) {
+        void this.loadGroup(message.groupId);
+      }
       return;
     }
     const peerId = message.from === this.me.id ? message.to : message.from;
@@ -422,6 +425,16 @@ export class ChatStore extends EventTarget {
       conversation.peerReadUpTo = newerId(conversation.peerReadUpTo, upTo);
     }
     this.changed();
+  }
+
+  /** Members and roles (who wrote a message from someone not seen yet). */
+  private async loadGroup(groupId: string): Promise<void> {
+    try {
+      await this.groups.load(groupId);
+      this.changed();
+    } catch {
+      // Shown as "Unknown user" until the group is opened.
+    }
   }
 
   /** Direct conversations always; groups while the user is in them. */
