@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { APPEND_MESSAGE, RECORD_DELIVERY } from '../../shared/adapters/redis/chat-lua.js';
 import type { RedisClient } from '../../shared/adapters/redis/client.js';
 import { LOOKUP_CONNECTIONS } from '../../shared/adapters/redis/connection-lua.js';
+import { APPEND_GROUP_MESSAGE } from '../../shared/adapters/redis/group-lua.js';
 import type { PushGateway } from '../../shared/domain/realtime/ports.js';
 
 /** One command as the client wrote it, and how many sequential round trips deep it was. */
@@ -14,6 +15,7 @@ const SCRIPT_NAMES = new Map([
   [APPEND_MESSAGE.sha, 'APPEND_MESSAGE'],
   [RECORD_DELIVERY.sha, 'RECORD_DELIVERY'],
   [LOOKUP_CONNECTIONS.sha, 'LOOKUP_CONNECTIONS'],
+  [APPEND_GROUP_MESSAGE.sha, 'APPEND_GROUP_MESSAGE'],
 ]);
 
 interface IoredisCommand {
