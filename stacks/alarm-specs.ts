@@ -1,27 +1,14 @@
 // Plain TypeScript (no SST globals): stacks/monitoring.ts builds production's alarms from this table, and
 // tests/infra/graph.test.ts holds the rendered alarms to it.
+import { METRIC_NAMES } from '../shared/domain/metrics';
 import { POSTGRES_CLIENT_CEILING, PROXY_CONNECTION_BUDGET } from './capacity';
 
 /** Where the app's Powertools Metrics (EMF) land; dimensions are exactly {service, stage}. */
 export const METRICS_NAMESPACE = 'ServerlessChat';
 export const appDimensions = (stage: string) => ({ service: 'chat', stage });
 
-/** The business events the functions count (Count unit): a contract with shared/ (the emitting side). */
-export const APP_METRICS = [
-  'SignUp',
-  'LoginSucceeded',
-  'LoginFailed',
-  'LoginThrottled',
-  'RefreshRotated',
-  'RefreshReuseDetected',
-  'MessageStored',
-  'PushOk',
-  'PushGone',
-  'PushThrottled',
-  'PushError',
-  'Connect',
-  'Disconnect',
-] as const;
+/** The business events the functions count (Count unit), as shared/ emits them: one list, so they cannot drift. */
+export const APP_METRICS = METRIC_NAMES;
 
 export interface AlarmSpec {
   /** Alarm name suffix: `<app>-<stage>-[<function>-]<id>`. */

@@ -737,6 +737,20 @@ describe('production alarms and dashboard', () => {
       widgets: { type: string; properties: { metrics?: unknown[][]; alarms?: string[] } }[];
     };
     const shown = body.widgets.flatMap((w) => w.properties.metrics ?? []).map((m) => `${m[0]}/${m[1]}`);
+    // The names the brief fixed, which shared/domain/metrics.ts emits.
+    expect([...APP_METRICS].sort()).toEqual(
+      [
+        ...[
+          'SignUp',
+          'LoginSucceeded',
+          'LoginFailed',
+          'LoginThrottled',
+          'RefreshRotated',
+          'RefreshReuseDetected',
+        ],
+        ...['MessageStored', 'PushOk', 'PushGone', 'PushThrottled', 'PushError', 'Connect', 'Disconnect'],
+      ].sort(),
+    );
     for (const name of APP_METRICS) expect(shown).toContain(`${METRICS_NAMESPACE}/${name}`);
     for (const name of [
       'AWS/ApiGateway/5xx',
