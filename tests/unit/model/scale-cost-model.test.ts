@@ -94,6 +94,16 @@ describe('scale and cost model', () => {
     expect(result.monthly.total).toBeGreaterThan(result.slices.realtime + result.slices.auth);
   });
 
+  it('prices hosted auth per MAU above the free tier and picks the Pusher plan that fits the peak', () => {
+    const quotes = runModel(MEASURED).hosted;
+    const price = (product: string) => quotes.find((quote) => quote.product === product)?.monthlyUsd;
+    expect(price('Amazon Cognito, Essentials')).toBeCloseTo((250_000 - 10_000) * 0.015, 9);
+    expect(price('Clerk, Pro')).toBeCloseTo(25 + (250_000 - 50_000) * 0.02, 9);
+    expect(price('Pusher Channels')).toBe(499);
+    const bigger = runModel(MEASURED, { ...WORKLOAD, peakSockets: 50_000 }).hosted;
+    expect(bigger.find((quote) => quote.product === 'Pusher Channels')?.monthlyUsd).toBeNull();
+  });
+
   it('names the figure a bench result lacks', () => {
     const snapshot = JSON.parse(read(SNAPSHOT_FILE)) as { figures: unknown[] };
     const withoutSend = { ...snapshot, figures: snapshot.figures.slice(0, 4) };
