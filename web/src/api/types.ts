@@ -19,7 +19,6 @@ export type {
   ForgotPasswordRequest,
   Group,
   GroupContact,
-  GroupEvent,
   GroupMember,
   GroupMessage,
   GroupMessagePage,
