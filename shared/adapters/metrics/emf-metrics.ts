@@ -1,5 +1,5 @@
 import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import type { Metrics } from '../../domain/metrics.js';
+import type { MetricName, Metrics } from '../../domain/metrics.js';
 
 /** A Metrics port whose counts are written as one EMF JSON line per invocation (CloudWatch parses stdout). */
 export interface FlushableMetrics extends Metrics {
@@ -20,13 +20,20 @@ export function createEmfMetrics(options: { stage: string }): FlushableMetrics {
     serviceName: 'chat',
     defaultDimensions: { stage: options.stage },
   });
+  // Summed here, one value per name per flush: Powertools would keep an array of 1s and print it on its own
+  // at 100 values, which code that never flushes (benchmarks and tests calling the app directly) would see.
+  // Where invocations overlap (`npm start`), a count lands in whichever flush comes next: each once, none lost.
+  const counts = new Map<MetricName, number>();
   return {
     count: (name) => {
-      emf.addMetric(name, MetricUnit.Count, 1);
+      counts.set(name, (counts.get(name) ?? 0) + 1);
     },
     flush: () => {
-      // An empty flush would only log Powertools' "no metrics" warning.
-      if (emf.hasStoredMetrics()) emf.publishStoredMetrics();
+      // Nothing counted, nothing written (Powertools would log a "no metrics" warning).
+      if (counts.size === 0) return;
+      for (const [name, total] of counts) emf.addMetric(name, MetricUnit.Count, total);
+      counts.clear();
+      emf.publishStoredMetrics();
     },
   };
 }
