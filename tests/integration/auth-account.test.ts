@@ -251,6 +251,37 @@ describe('password change and account deletion', () => {
       expect(again.id).not.toBe(leaver.id);
     });
 
+    it('removes the user from their groups as a leave: the longest-standing member becomes admin', async () => {
+      const ip = freshIp();
+      const [leaver, peer] = [await registerAccount(t.app, {}, ip), await registerAccount(t.app, {}, ip)];
+      const leaverToken = (await loginWithTokens(t.app, leaver, ip)).accessToken;
+      const peerToken = (await loginWithTokens(t.app, peer, ip)).accessToken;
+      const created = await send(
+        t.app,
+        '/chat/groups',
+        jsonPost({ name: 'Pair', memberIds: [peer.id] }, bearer(leaverToken)),
+        ip,
+      );
+      expect(created.status).toBe(201);
+      const { group } = (await created.json()) as Wire.GroupResponse;
+      const solo = await send(
+        t.app,
+        '/chat/groups',
+        jsonPost({ name: 'Solo', memberIds: [] }, bearer(leaverToken)),
+        ip,
+      );
+      const soloId = ((await solo.json()) as Wire.GroupResponse).group.id;
+
+      expect((await deleteMe(leaverToken, { password: leaver.password }, ip)).status).toBe(204);
+
+      const seen = await send(t.app, `/chat/groups/${group.id}`, { headers: bearer(peerToken) }, ip);
+      expect(((await seen.json()) as Wire.GroupResponse).group.members).toEqual([
+        { id: peer.id, displayName: peer.displayName, role: 'admin' },
+      ]);
+      const keys = await listRedisKeys(t.env.REDIS_URL, t.env.REDIS_KEY_PREFIX);
+      expect(keys.filter((key) => key.includes(`{g:${soloId}}`))).toEqual([]);
+    });
+
     it('leaves nothing of the user in Redis beyond the policy (tombstone, peers’ history, expiring counters)', async () => {
       const { leaver, peer, blocked, ip } = await conversation();
       const session = await loginWithTokens(t.app, leaver, ip);

@@ -11,6 +11,14 @@ import {
   unreadKeyPrefix,
 } from './chat-keys.js';
 import type { RedisClient } from './client.js';
+import {
+  groupMembersKey,
+  groupMessagesKey,
+  groupMetaKey,
+  groupReadsKey,
+  userGroupsKey,
+} from './group-keys.js';
+import { REMOVE_MEMBER } from './group-lua.js';
 import { sessionIndexKey, sessionKeyPrefix } from './keys.js';
 import { userConnectionsKey } from './realtime-keys.js';
 import { defineScript, orUnavailable, runScript } from './scripts.js';
@@ -45,13 +53,34 @@ return peers
 `);
 
 /**
- * Erases a deleted account's Redis state (one script in the user's slot), then, one conversation slot at a
- * time: withdraws the user's blocks (a blocker who no longer exists), and drops the streams whose other
+ * Leaves every group the user is in, as if they had left themselves (one script per group slot, all sent at
+ * once): no ghost members; an admin's leaving promotes the longest-standing member, a last member's deletes
+ * the group. Their messages stay in the history the others keep, like direct messages do.
+ */
+async function leaveAllGroups(redis: RedisClient, userId: string): Promise<void> {
+  const groupIds = (await orUnavailable(redis.zrange(userGroupsKey(userId), '0', '-1'))).map(String);
+  await Promise.all(
+    groupIds.map((groupId) =>
+      runScript(
+        redis,
+        REMOVE_MEMBER,
+        [groupMetaKey(groupId), groupMembersKey(groupId), groupReadsKey(groupId), groupMessagesKey(groupId)],
+        [userId, userId],
+      ),
+    ),
+  );
+  await orUnavailable(redis.del(userGroupsKey(userId)));
+}
+
+/**
+ * Erases a deleted account's Redis state: first leaves their groups, then one script in the user's slot, then,
+ * one conversation slot at a time: withdraws the user's blocks (a blocker who no longer exists), and drops the streams whose other
  * participant is deleted too, since nobody is left to read them.
  */
 export function createAccountEraser(redis: RedisClient, keyPrefix: string): AccountEraser {
   return {
     async erase(userId) {
+      await leaveAllGroups(redis, userId);
       const reply = (await runScript(
         redis,
         ERASE_USER,
