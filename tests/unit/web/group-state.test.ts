@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientFrame, Group, GroupMessage } from '../../../web/src/api/types.js';
+import type { ContactEntry } from '../../../web/src/state/contact-book.js';
+import { mergeContacts } from '../../../web/src/state/contact-rows.js';
 import { Conversation } from '../../../web/src/state/conversation.js';
 import { GroupBook } from '../../../web/src/state/group-book.js';
 import { Outbox } from '../../../web/src/state/outbox.js';
@@ -189,5 +191,76 @@ describe('group book', () => {
     expect(book.list().map((entry) => entry.name)).toEqual(['Quiet', 'Busy']);
     expect(book.noteMessage(groupMessage('5000-0', 'bob'))).toBe(false);
     expect(book.list().map((entry) => entry.name)).toEqual(['Busy', 'Quiet']);
+  });
+});
+
+describe('group frames', () => {
+  const frame = (
+    event: 'created' | 'renamed' | 'member_added' | 'member_removed',
+    members: string[],
+    userIds: string[],
+    by = 'alice',
+  ) => ({ type: 'group' as const, event, group: group('Team', members), userIds, by });
+
+  it('tells a join, a leave, a removal and a change about others apart', () => {
+    const book = new GroupBook(unusedApi);
+    const now = new Date(9_000).toISOString();
+    expect(book.applyEvent(frame('created', ['alice', ME], []), ME, now)).toBe('joined');
+    expect(book.applyEvent(frame('member_added', ['alice', ME, 'bob'], ['bob']), ME, now)).toBe('changed');
+    expect(book.get(GROUP)?.group?.members).toHaveLength(3);
+
+    expect(book.applyEvent(frame('member_removed', ['alice', 'bob'], [ME], ME), ME, now)).toBe('left');
+    expect(book.get(GROUP)?.endedBy).toBe('left');
+    expect(book.list()).toEqual([]);
+
+    expect(book.applyEvent(frame('member_added', ['alice', 'bob', ME], [ME]), ME, now)).toBe('joined');
+    expect(book.applyEvent(frame('member_removed', ['bob', ME], [ME]), ME, now)).toBe('left');
+    expect(book.get(GROUP)?.endedBy).toBe('removed');
+  });
+});
+
+describe('contact list rows', () => {
+  const person = (id: string, sentAtMs?: number): ContactEntry => ({
+    user: { id, displayName: id },
+    unread: 0,
+    ...(sentAtMs === undefined
+      ? {}
+      : {
+          lastMessage: {
+            id: `${sentAtMs}-0`,
+            conversationId: 'c',
+            from: id,
+            to: ME,
+            body: 'b',
+            sentAt: new Date(sentAtMs).toISOString(),
+            clientMsgId: 'x',
+          },
+        }),
+  });
+
+  it('merges people and groups by recency, a conversation opened from search first', () => {
+    const book = new GroupBook(unusedApi);
+    book.apply([
+      {
+        group: { id: 'g-new', name: 'New' },
+        lastMessage: null,
+        unread: 0,
+        lastActivityAt: new Date(3_000).toISOString(),
+      },
+      {
+        group: { id: GROUP, name: 'Old' },
+        lastMessage: null,
+        unread: 0,
+        lastActivityAt: new Date(1_000).toISOString(),
+      },
+    ]);
+    const rows = mergeContacts([person('fresh'), person('p4', 4_000), person('p2', 2_000)], book.list());
+    expect(rows.map((row) => (row.kind === 'person' ? row.entry.user.id : row.entry.name))).toEqual([
+      'fresh',
+      'p4',
+      'New',
+      'p2',
+      'Old',
+    ]);
   });
 });

@@ -14,8 +14,9 @@ import type {
 import { type ConnectionState, RealtimeSocket } from '../realtime/socket.js';
 import { BlockList } from './block-list.js';
 import { ContactBook, type ContactEntry } from './contact-book.js';
+import { type ContactRow, mergeContacts } from './contact-rows.js';
 import { Conversation, type PendingMessage } from './conversation.js';
-import { activityOf, GroupBook, type GroupEntry } from './group-book.js';
+import { GroupBook, type GroupEntry } from './group-book.js';
 import { catchUp, loadPage } from './history.js';
 import { compareIds, newerId } from './message-id.js';
 import { Outbox } from './outbox.js';
@@ -31,10 +32,7 @@ import {
   typingFrame,
 } from './thread.js';
 
-export type { ContactEntry, GroupEntry };
-
-/** One row of the contact list: a person or a group, merged by recency. */
-export type ContactRow = { kind: 'person'; entry: ContactEntry } | { kind: 'group'; entry: GroupEntry };
+export type { ContactEntry, ContactRow, GroupEntry };
 
 const TYPING_SEND_EVERY_MS = 2_500;
 const TYPING_SHOWN_MS = 5_000;
@@ -107,17 +105,7 @@ export class ChatStore extends EventTarget {
 
   /** People and groups, most recent first; a conversation opened from search without messages yet leads. */
   contactList(): ContactRow[] {
-    const rows: { row: ContactRow; at: number }[] = [
-      ...this.contacts.list().map((entry) => ({
-        row: { kind: 'person', entry } as const,
-        at: entry.lastMessage ? Date.parse(entry.lastMessage.sentAt) : Number.POSITIVE_INFINITY,
-      })),
-      ...this.groups
-        .list()
-        .map((entry) => ({ row: { kind: 'group', entry } as const, at: activityOf(entry) })),
-    ];
-    // Stable: people with the same millisecond keep their id order.
-    return rows.sort((a, b) => b.at - a.at).map(({ row }) => row);
+    return mergeContacts(this.contacts.list(), this.groups.list());
   }
 
   /** The open conversation's thread, if any. */
@@ -451,24 +439,12 @@ export class ChatStore extends EventTarget {
     this.changed();
   }
 
-  /**
-   * Membership and name changes. Joining (created, or added — again) starts the group's history afresh: the
-   * server shows a member only what was said since their latest join. Being removed (or leaving on another
-   * device) takes the group off the list at once; an open view stays, without its composer.
-   */
-  private onGroupEvent({ event, group, userIds, by }: ServerFrameOf<'group'>): void {
-    const key = groupKey(group.id);
-    const isAboutMe = userIds.includes(this.me.id);
-    if (event === 'member_removed' && isAboutMe) {
-      this.groups.upsert(group);
-      this.groups.left(group.id, by === this.me.id ? 'left' : 'removed');
-    } else if (event === 'created' || (event === 'member_added' && isAboutMe)) {
-      const wasMember = this.groups.get(group.id)?.isMember === true;
-      if (!wasMember) this.conversations.delete(key);
-      this.groups.joined(group, event === 'created' ? group.createdAt : new Date().toISOString());
-      if (!wasMember && this.activeGroupId === group.id) void this.openGroup(group.id);
-    } else {
-      this.groups.upsert(group);
+  /** Membership and name changes; a (re)join drops what was loaded before (history restarts there). */
+  private onGroupEvent(frame: ServerFrameOf<'group'>): void {
+    const { id } = frame.group;
+    if (this.groups.applyEvent(frame, this.me.id, new Date().toISOString()) === 'joined') {
+      this.conversations.delete(groupKey(id));
+      if (this.activeGroupId === id) void this.openGroup(id);
     }
     this.changed();
   }

@@ -7,6 +7,7 @@ import type {
   GroupMessage,
   GroupResponse,
   RenameGroupRequest,
+  ServerFrameOf,
 } from '../api/types.js';
 import { compareIds } from './message-id.js';
 
@@ -104,6 +105,29 @@ export class GroupBook {
     entry.isMember = false;
     entry.endedBy = how;
     entry.unread = 0;
+  }
+
+  /**
+   * A `group` frame. `joined` when the user came in (created, or added — again): their history starts afresh,
+   * the server shows a member only what was said since their latest join. Being removed (or leaving on
+   * another device) takes the group off the list at once.
+   */
+  applyEvent(frame: ServerFrameOf<'group'>, myId: string, now: string): 'joined' | 'left' | 'changed' {
+    const { event, group, userIds, by } = frame;
+    const isAboutMe = userIds.includes(myId);
+    if (event === 'member_removed' && isAboutMe) {
+      this.upsert(group);
+      this.left(group.id, by === myId ? 'left' : 'removed');
+      return 'left';
+    }
+    if (event === 'created' || (event === 'member_added' && isAboutMe)) {
+      const wasMember = this.entries.get(group.id)?.isMember === true;
+      this.joined(group, event === 'created' ? group.createdAt : now);
+      if (!wasMember) return 'joined';
+    } else {
+      this.upsert(group);
+    }
+    return 'changed';
   }
 
   /** Records a message as the group's latest; true when the group is unknown (the list needs reloading). */
