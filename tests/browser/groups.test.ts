@@ -176,6 +176,19 @@ describe('three people chatting in one group', () => {
     await screenshot(carol.page, '26-back-in-group');
   });
 
+  it('fits a phone screen: the group, its members, then back to the list', async () => {
+    await alice.page.setViewportSize({ width: 390, height: 780 });
+    await alice.page.getByRole('heading', { name: newName, level: 2 }).waitFor();
+    await screenshot(alice.page, '27-phone-group');
+    const dialog = await openMembers(alice.page);
+    await screenshot(alice.page, '28-phone-group-members');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await alice.page.getByRole('button', { name: 'Back to conversations' }).click();
+    await groupContact(alice.page, newName).click();
+    await messageItem(alice.page, 'Glad to be back').waitFor();
+    await alice.page.setViewportSize({ width: 1200, height: 800 });
+  });
+
   it('delivered every message once to each member in it, with no page errors', async () => {
     for (const text of [
       'Hello team',
