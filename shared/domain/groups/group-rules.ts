@@ -7,10 +7,10 @@ import type { GroupMemberRecord } from './ports.js';
 
 /** Creator included: keeps one message's fan-out (and its pushes) bounded. */
 export const MAX_GROUP_MEMBERS = 256;
-export const MAX_GROUP_NAME = 100;
+const MAX_GROUP_NAME = 100;
 
 /** Group ids are random uuids (unguessable); anything else never reaches a Redis key. */
-export const isGroupId = (value: string): boolean => isUserId(value);
+const isGroupId = (value: string): boolean => isUserId(value);
 
 /** A group the caller cannot see: the same answer whether it exists or not (no existence oracle). */
 export const noSuchGroup = (): AppError => new AppError('not_found', 'No such group');

@@ -18,7 +18,7 @@ export interface GroupRecord {
 }
 
 /** `duplicate`: this (sender, clientMsgId) was stored before. `memberIds`: the members right after the append. */
-export interface GroupAppendResult {
+interface GroupAppendResult {
   message: GroupMessage;
   duplicate: boolean;
   memberIds: string[];
@@ -36,7 +36,7 @@ export interface GroupSummary {
 }
 
 /** A group history page, newest first; `hasMore` when older messages (since the caller's join) exist. */
-export interface GroupHistoryPage {
+interface GroupHistoryPage {
   messages: GroupMessage[];
   hasMore: boolean;
 }

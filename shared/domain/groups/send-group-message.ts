@@ -27,7 +27,7 @@ const BODY_PROBLEMS = {
 } as const;
 
 /** Validates a group send (pure, no I/O), so an invalid send spends nothing. */
-export function groupDraftOf(input: GroupSendInput) {
+function groupDraftOf(input: GroupSendInput) {
   const groupId = checkGroupId(input.groupId);
   const problem = checkBody(input.body);
   if (problem) throw invalid('body', BODY_PROBLEMS[problem]);
