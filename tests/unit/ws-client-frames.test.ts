@@ -33,6 +33,9 @@ describe('parseClientFrame', () => {
     [{ action: 'typing', to: PEER }],
     [{ action: 'markRead', peerId: PEER, upTo: '1700000000000-0' }],
     [{ action: 'ping' }],
+    [{ action: 'sendMessage', groupId: PEER, body: 'hi all', clientMsgId: 'g-1' }],
+    [{ action: 'typing', groupId: PEER }],
+    [{ action: 'markRead', groupId: PEER, upTo: '1700000000000-0' }],
   ])('accepts a well-formed %o frame', (frame) => {
     expect(parseClientFrame(JSON.stringify(frame))).toEqual({
       ok: true,
@@ -129,5 +132,17 @@ describe('clientMsgIdOf', () => {
     ['a number frame', 42],
   ])('returns undefined for %s', (_label, raw) => {
     expect(clientMsgIdOf(raw)).toBeUndefined();
+  });
+
+  it('reads a frame naming a groupId as a group frame: its own fields are required, a `to` is dropped', () => {
+    const error = failureOf(
+      JSON.stringify({ action: 'sendMessage', groupId: PEER, to: PEER, clientMsgId: 'g-2' }),
+    );
+    expect(error.details).toEqual([{ path: 'body', message: 'Expected string' }]);
+    expect(frameOf(JSON.stringify({ action: 'typing', groupId: PEER, to: PEER }))).toEqual({
+      action: 'typing',
+      groupId: PEER,
+    });
+    expect(failureOf(JSON.stringify({ action: 'ping', groupId: PEER })).code).toBe('validation_failed');
   });
 });
