@@ -1,10 +1,10 @@
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 
 /**
- * Lambda runs one invocation per environment at a time, so Powertools keeps an invocation's log keys and
- * metrics in module state. This one process runs every invocation at once, like a Lambda Managed Instance;
+ * Lambda runs one invocation per environment at a time, so Powertools keeps an invocation's log keys in
+ * module state. This one process runs every invocation at once, like a Lambda Managed Instance;
  * with `AWS_LAMBDA_MAX_CONCURRENCY` set and the runtime's InvokeStore installed, Powertools scopes that state
- * to each invocation (AsyncLocalStorage), so concurrent requests never swap user ids or metrics.
+ * to each invocation (AsyncLocalStorage), so concurrent requests never swap request ids or user ids.
  * Call before the handlers are imported; the gateways then run each invocation in its own scope.
  */
 export async function enableConcurrentInvocations(env: NodeJS.ProcessEnv): Promise<void> {

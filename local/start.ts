@@ -77,7 +77,7 @@ const outbox = createMailOutbox();
 const ses = await startSesApi({ credentials: [managementCredentials], region: env.AWS_REGION, outbox });
 env.SES_ENDPOINT = ses.endpoint;
 
-// The metrics' stage dimension; each concurrent invocation gets its own log keys and metrics (invocation-scope.ts).
+// The metrics' stage dimension; each concurrent invocation gets its own log keys (invocation-scope.ts).
 env.STAGE ??= stage;
 await enableConcurrentInvocations(env);
 

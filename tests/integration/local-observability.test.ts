@@ -33,9 +33,6 @@ function totals(lines: LogLine[]): Partial<Record<MetricName, number>> {
   return sums;
 }
 
-const summaryOf = (lines: LogLines, match: (line: LogLine) => boolean): Promise<LogLine> =>
-  lines.waitFor((line) => line.message === 'request' && match(line));
-
 async function post(apiUrl: string, path: string, body: unknown, token?: string): Promise<Response> {
   return fetch(`${apiUrl}${path}`, {
     method: 'POST',
@@ -63,10 +60,11 @@ describe('npm start: metrics and request logs', () => {
       [alice, bob].map(async (email) => {
         const res = await post(system.apiUrl, '/auth/register', { email, password, displayName: 'Obs' });
         expect(res.status).toBe(201);
-        return ((await res.json()) as { user: { id: string } }).user.id;
+        const { user } = (await res.json()) as { user: { id: string } };
+        return { id: user.id, requestId: res.headers.get('x-request-id') };
       }),
     );
-    const [aliceId, bobId] = registered as [string, string];
+    const [aliceId, bobId] = registered.map((user) => user.id) as [string, string];
 
     const failed = await post(system.apiUrl, '/auth/login', { email: alice, password: 'not the password' });
     expect(failed.status).toBe(401);
@@ -86,10 +84,21 @@ describe('npm start: metrics and request logs', () => {
     const body = `secret body ${randomUUID()}`;
     socket.send({ action: 'sendMessage', to: bobId, body, clientMsgId: randomUUID() });
     await socket.waitForFrame(isFrameOfType('ack'));
-    await socket.close();
-    await summaryOf(logs, (line) => line.routeKey === '$disconnect');
     const health = await fetch(`${system.apiUrl}/health`);
     const unknown = await fetch(`${system.apiUrl}/no-such-route?token=abc`);
+    await socket.close();
+    // The last line this run writes ($disconnect's metrics, flushed after its request line): every line before
+    // it has been read by then (one pipe, in order).
+    await logs.waitFor((line) => isEmf(line) && 'Disconnect' in line);
+    const requestLine = (match: (line: LogLine) => boolean, what: string): LogLine => {
+      const found = logs.lines.find((line) => line.message === 'request' && match(line));
+      if (!found) throw new Error(`no request line for ${what}`);
+      return found;
+    };
+    const lineOf = (res: Response): LogLine => {
+      const requestId = res.headers.get('x-request-id');
+      return requestLine((line) => line.requestId === requestId, `request id ${requestId}`);
+    };
 
     // Metrics: one EMF record per invocation that counted something, all in one {service, stage} series.
     expect(totals(logs.lines)).toEqual({
@@ -111,34 +120,35 @@ describe('npm start: metrics and request logs', () => {
     }
 
     // HTTP: the summary line carries the gateway request id the client saw, the route and, once known, the user.
-    const loginLine = await summaryOf(logs, (line) => line.requestId === login.headers.get('x-request-id'));
+    const loginLine = lineOf(login);
     expect(loginLine).toMatchObject({ route: '/auth/login', method: 'POST', status: 200, userId: aliceId });
     expect(loginLine.function_request_id).toEqual(expect.any(String));
     expect(loginLine.durationMs).toEqual(expect.any(Number));
-    const failedLine = await summaryOf(logs, (line) => line.requestId === failed.headers.get('x-request-id'));
+    const failedLine = lineOf(failed);
     expect(failedLine).toMatchObject({ route: '/auth/login', status: 401 });
     expect(failedLine).not.toHaveProperty('userId');
-    const ticketLine = await summaryOf(
-      logs,
-      (line) => line.requestId === ticketRes.headers.get('x-request-id'),
-    );
+    const ticketLine = lineOf(ticketRes);
     expect(ticketLine).toMatchObject({ route: '/chat/ticket', userId: aliceId });
-    // Keys are per invocation: the next request is not tagged with the previous one's user.
-    const healthLine = await summaryOf(logs, (line) => line.requestId === health.headers.get('x-request-id'));
+    // Keys are per invocation: two sign-ups in flight at once each carry their own user; the next request none.
+    for (const { id, requestId } of registered) {
+      expect(requestLine((line) => line.requestId === requestId, `sign-up ${requestId}`)).toMatchObject({
+        route: '/auth/register',
+        status: 201,
+        userId: id,
+      });
+    }
+    const healthLine = lineOf(health);
     expect(healthLine).not.toHaveProperty('userId');
-    const unknownLine = await summaryOf(
-      logs,
-      (line) => line.requestId === unknown.headers.get('x-request-id'),
-    );
+    const unknownLine = lineOf(unknown);
     expect(unknownLine).toMatchObject({ method: 'GET', status: 404 });
     expect(unknownLine).not.toHaveProperty('route');
 
     // WebSocket: request id, connection id, route key, the connection's user, the frame's action and outcome.
-    const frameLine = await summaryOf(logs, (line) => line.routeKey === '$default');
+    const frameLine = requestLine((line) => line.routeKey === '$default', 'the message frame');
     expect(frameLine).toMatchObject({ userId: aliceId, action: 'sendMessage', outcome: 'ok', status: 200 });
     expect(frameLine.requestId).toEqual(expect.any(String));
     expect(frameLine.connectionId).toEqual(expect.any(String));
-    const connectLine = await summaryOf(logs, (line) => line.routeKey === '$connect');
+    const connectLine = requestLine((line) => line.routeKey === '$connect', 'the handshake');
     expect(connectLine).toMatchObject({ userId: aliceId, connectionId: frameLine.connectionId, status: 200 });
 
     // SECURITY.md: no password, token, email or message body in any line.
