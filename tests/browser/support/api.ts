@@ -1,7 +1,9 @@
 import { expect } from 'vitest';
 import type {
   ContactsResponse,
+  CreateGroupRequest,
   GroupMessagePage,
+  GroupResponse,
   MessagePage,
   SendMessageRequest,
   TokenSession,
@@ -62,6 +64,16 @@ export class ApiSession {
       before = page.nextCursor;
     } while (before);
     return bodies.reverse();
+  }
+
+  /** `POST /chat/groups` with this user as admin; the new group's id. */
+  async createGroup(name: string, memberIds: string[]): Promise<string> {
+    const res = await fetch(`${this.baseUrl}/chat/groups`, {
+      ...json({ name, memberIds } satisfies CreateGroupRequest),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.accessToken}` },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return ((await res.json()) as GroupResponse).group.id;
   }
 
   /** The group's message bodies this user may read (from their latest join on), oldest first. */
