@@ -20,6 +20,12 @@ export interface AlarmSpec {
   metrics: { id: string; name: string; stat: 'Sum' | 'Maximum' }[];
   /** CloudWatch metric math over the metric ids; the alarm fires when it is ≥ threshold. */
   expression: string;
+  /**
+   * Query the (single) metric with Metrics Insights instead, over every series carrying the resource dimension,
+   * whatever other dimensions it has: MemoryDB reports per node, and an alarm on a dimension set that is never
+   * published would wait silently forever.
+   */
+  insights?: boolean;
   threshold: number;
   periodSeconds: number;
   evaluationPeriods: number;
@@ -98,11 +104,12 @@ export const ALARMS: readonly AlarmSpec[] = [
   {
     id: 'redis-memory',
     description:
-      'MemoryDB: memory ≥ 80 % for 10 minutes. At 100 % writes fail (noeviction): scale up or out now.',
+      'MemoryDB: memory ≥ 80 % on any node for 10 minutes. Near 100 % writes fail: scale up or out now.',
     source: 'redis',
     namespace: 'AWS/MemoryDB',
     metrics: [{ id: 'memory', name: 'DatabaseMemoryUsagePercentage', stat: 'Maximum' }],
     expression: 'memory',
+    insights: true,
     threshold: 80,
     periodSeconds: 300,
     evaluationPeriods: 2,

@@ -50,6 +50,16 @@ function createAlarm(
 ) {
   const suffix = fn ? `${fn.label}-${spec.id}` : spec.id;
   const dimensions = dimensionsOf(spec.source, targets, fn);
+  const [first] = spec.metrics;
+  if (spec.insights && first) {
+    // One Metrics Insights query (SELECT MAX(...) FROM "ns" WHERE dim = 'value' AND ...) over every series.
+    const filters = Object.entries(dimensions).map(([key, value]) => $interpolate`${key} = '${value}'`);
+    const where = $resolve(filters).apply((parts) => parts.join(' AND '));
+    const expression = $interpolate`SELECT MAX(${first.name}) FROM "${spec.namespace}" WHERE ${where}`;
+    return alarm(spec, suffix, topicArn, [
+      { id: 'result', expression, period: spec.periodSeconds, label: spec.id, returnData: true },
+    ]);
+  }
   const queries = spec.metrics.map((metric) => ({
     id: metric.id,
     returnData: false,
@@ -61,25 +71,32 @@ function createAlarm(
       stat: metric.stat,
     },
   }));
-  return new aws.cloudwatch.MetricAlarm(
-    `Alarm${suffix.replace(/(^|-)([a-z0-9])/gi, (_m, _d, c: string) => c.toUpperCase())}`,
-    {
-      name: `${$app.name}-${$app.stage}-${suffix}`,
-      alarmDescription: spec.description,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      threshold: spec.threshold,
-      evaluationPeriods: spec.evaluationPeriods,
-      datapointsToAlarm: spec.datapointsToAlarm,
-      // No traffic is not an incident; a dead service shows up as 5xx, errors or throttles instead.
-      treatMissingData: 'notBreaching',
-      metricQueries: [
-        ...queries,
-        { id: 'result', expression: spec.expression, label: spec.id, returnData: true },
-      ],
-      alarmActions: [topicArn],
-      okActions: [topicArn],
-    },
-  );
+  return alarm(spec, suffix, topicArn, [
+    ...queries,
+    { id: 'result', expression: spec.expression, label: spec.id, returnData: true },
+  ]);
+}
+
+function alarm(
+  spec: AlarmSpec,
+  suffix: string,
+  topicArn: $util.Output<string>,
+  metricQueries: $util.Input<aws.types.input.cloudwatch.MetricAlarmMetricQuery>[],
+) {
+  const resourceName = `Alarm${suffix.replace(/(^|-)([a-z0-9])/gi, (_m, _d, c: string) => c.toUpperCase())}`;
+  return new aws.cloudwatch.MetricAlarm(resourceName, {
+    name: `${$app.name}-${$app.stage}-${suffix}`,
+    alarmDescription: spec.description,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: spec.threshold,
+    evaluationPeriods: spec.evaluationPeriods,
+    datapointsToAlarm: spec.datapointsToAlarm,
+    // No traffic is not an incident; a dead service shows up as 5xx, errors or throttles instead.
+    treatMissingData: 'notBreaching',
+    metricQueries,
+    alarmActions: [topicArn],
+    okActions: [topicArn],
+  });
 }
 
 const metricWidget = (title: string, metrics: unknown[][], region: $util.Output<string>, stat = 'Sum') => ({
@@ -164,12 +181,13 @@ export function createMonitoring(targets: MonitoringTargets) {
     metricWidget('Lambda concurrency (max)', perFunction('ConcurrentExecutions'), region, 'Maximum'),
     metricWidget('Lambda duration p95 (ms)', perFunction('Duration'), region, 'p95'),
     metricWidget(
-      'MemoryDB memory and CPU (%)',
-      ['DatabaseMemoryUsagePercentage', 'EngineCPUUtilization'].map((m) => [
-        'AWS/MemoryDB',
-        m,
-        'ClusterName',
-        targets.redisClusterName,
+      'MemoryDB memory and CPU (%, busiest node)',
+      ['DatabaseMemoryUsagePercentage', 'EngineCPUUtilization'].map((m, i) => [
+        {
+          id: `e${i + 1}`,
+          expression: $interpolate`SELECT MAX(${m}) FROM "AWS/MemoryDB" WHERE ClusterName = '${targets.redisClusterName}'`,
+          label: m,
+        },
       ]),
       region,
       'Maximum',
