@@ -18,7 +18,8 @@ const postgresUrl = ({ username, password, host, port, database }: Resource['Db'
   `postgres://${enc(username)}:${enc(password)}@${host}:${port}/${enc(database)}` +
   (isLocal(host) ? '' : '?sslmode=verify-full');
 
-// ElastiCache from SST is always cluster mode + in-transit encryption + an AUTH token; local Redis is plain.
+// ElastiCache from SST is always cluster mode + in-transit encryption + an AUTH token, and so is production's
+// MemoryDB (an ACL user and password, stacks/durable-redis.ts); local Redis is plain.
 function redisEnv({ username, password, host, port }: Resource['Redis']): Record<string, string> {
   const auth = password ? `${enc(username)}:${enc(password)}@` : '';
   return isLocal(host)
