@@ -163,6 +163,24 @@ describe('group book', () => {
     expect(entry?.endedBy).toBeUndefined();
   });
 
+  it('does not bring back a group the user left after the contact list was asked for', () => {
+    const book = new GroupBook(unusedApi);
+    const listed = {
+      group: { id: GROUP, name: 'Team' },
+      lastMessage: null,
+      unread: 0,
+      lastActivityAt: new Date(1_000).toISOString(),
+    };
+    book.apply([listed]);
+    const askedAt = Date.now() - 1;
+    book.left(GROUP, 'left');
+    book.apply([listed], askedAt);
+    expect(book.list()).toEqual([]);
+    // A list asked for later is the truth: re-added while offline.
+    book.apply([listed], Date.now() + 1);
+    expect(book.list().map((entry) => entry.name)).toEqual(['Team']);
+  });
+
   it('remembers the name of someone who has since been removed, and who the admins are', () => {
     const book = new GroupBook(unusedApi);
     book.upsert(group('Team', ['alice', 'bob', ME]));

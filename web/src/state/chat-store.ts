@@ -294,13 +294,14 @@ export class ChatStore extends EventTarget {
   private async loadContacts(): Promise<void> {
     let contacts: Contact[];
     let groups: GroupContact[];
+    const requestedAt = Date.now();
     try {
       ({ contacts, groups = [] } = await this.api.get<ContactsResponse>('/chat/contacts'));
     } catch {
       return;
     }
     this.contacts.apply(contacts.filter((contact) => !this.blocks.has(contact.user.id)));
-    this.groups.apply(groups);
+    this.groups.apply(groups, requestedAt);
     this.changed();
     this.markVisibleRead();
   }

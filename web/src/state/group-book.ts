@@ -25,6 +25,8 @@ export interface GroupEntry {
   isMember: boolean;
   /** How membership ended, for the notice in place of the composer. */
   endedBy?: 'left' | 'removed';
+  /** When it ended (ms): a contact list asked for before then still shows the group, and is out of date. */
+  endedAt?: number;
 }
 
 const groupPath = (groupId: string): string => `/chat/groups/${encodeURIComponent(groupId)}`;
@@ -61,12 +63,19 @@ export class GroupBook {
     return member?.role === 'admin';
   }
 
-  /** Takes the server's list as the truth for names, last messages and unread counts. */
-  apply(contacts: readonly GroupContact[]): void {
+  /**
+   * Takes the server's list (asked for at `requestedAt`, ms) as the truth for names, last messages and unread
+   * counts, and for membership unless the user left after asking.
+   */
+  apply(contacts: readonly GroupContact[], requestedAt = Number.POSITIVE_INFINITY): void {
     for (const contact of contacts) {
+      const known = this.entries.get(contact.group.id);
+      if (known?.endedAt !== undefined && known.endedAt > requestedAt) continue;
       const entry = this.entry(contact.group.id, contact.group.name, contact.lastActivityAt);
       entry.name = contact.group.name;
       entry.isMember = true;
+      entry.endedBy = undefined;
+      entry.endedAt = undefined;
       entry.unread = contact.unread;
       entry.lastActivityAt = contact.lastActivityAt;
       if (contact.lastMessage && isNewer(contact.lastMessage, entry.lastMessage)) {
@@ -91,6 +100,7 @@ export class GroupBook {
     if (!entry.isMember) {
       entry.isMember = true;
       entry.endedBy = undefined;
+      entry.endedAt = undefined;
       entry.unread = 0;
       entry.lastMessage = null;
       entry.lastActivityAt = at;
@@ -104,6 +114,7 @@ export class GroupBook {
     if (!entry) return;
     entry.isMember = false;
     entry.endedBy = how;
+    entry.endedAt = Date.now();
     entry.unread = 0;
   }
 
