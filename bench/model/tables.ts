@@ -26,6 +26,9 @@ const usd = (value: number): string =>
 const count = (value: number): string =>
   value >= 1e6 ? `${(value / 1e6).toFixed(1)} M` : Math.round(value).toLocaleString('en-US');
 const round = (value: number, digits = 2): string => `${Number(value.toFixed(digits))}`;
+/** Use of a quota: a percentage up to 10× it, then a multiple. */
+const share = (ratio: number): string =>
+  ratio < 10 ? `${round(100 * ratio, 0)} %` : `${round(ratio, 0)}× the quota`;
 const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 const checked = (price: Price): string => (price.verified ? 'yes' : '**unverified**');
 
@@ -158,7 +161,7 @@ function limitsTable(r: ModelResult): Table {
         : hit.at
           ? `${count(hit.at.sockets)} sockets, ${count(hit.at.messagesPerSecond)} msg/s`
           : 'not hit',
-      `${round((100 * hit.usageAtTarget) / hit.limit.capacity, 0)} %`,
+      share(hit.usageAtTarget / hit.limit.capacity),
       hit.limit.lift,
       `${hit.limit.source}${hit.limit.verified ? '' : ' (**unverified**)'}`,
     ]),
