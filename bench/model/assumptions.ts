@@ -1,3 +1,6 @@
+import { ALARMS, APP_METRICS } from '../../stacks/alarm-specs.js';
+import { FUNCTIONS } from '../../stacks/function-specs.js';
+
 /**
  * Everything the model assumes rather than measures. The bench measures work per operation on one machine;
  * these say how often users cause each operation, what AWS adds that a laptop cannot show, and what the
@@ -82,10 +85,19 @@ export interface Platform {
   redisUsableMemoryShare: number;
   /** Lambda gives one full vCPU at 1,769 MB; below that, CPU time stretches by 1,769 / memory. */
   oneVcpuMb: number;
+  /** EMF metric series (stacks/alarm-specs.ts: one dimension set, {service, stage}). */
   customMetrics: number;
+  /** Alarm metrics as CloudWatch bills them: each metric of each alarm, per function where the alarm is. */
   alarms: number;
   dashboards: number;
 }
+
+const alarmMetrics = (): number =>
+  ALARMS.reduce(
+    (sum, spec) =>
+      sum + spec.metrics.length * (spec.source === 'function' ? Object.keys(FUNCTIONS).length : 1),
+    0,
+  );
 
 export const PLATFORM: Platform = {
   redisRoundTripMs: 0.5,
@@ -101,10 +113,9 @@ export const PLATFORM: Platform = {
   redisBytesWrittenPerMessage: 1_024,
   redisUsableMemoryShare: 0.75,
   oneVcpuMb: 1769,
-  // Issue 11 item 3's metrics (sign-ups, logins ×3, rotations, reuse, messages, pushes ×4, connects,
-  // disconnects) per function, rounded up; six alarms; one dashboard.
-  customMetrics: 20,
-  alarms: 6,
+  customMetrics: APP_METRICS.length,
+  alarms: alarmMetrics(),
+  // stacks/monitoring.ts: one dashboard.
   dashboards: 1,
 };
 
