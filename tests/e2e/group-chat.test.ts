@@ -299,4 +299,27 @@ describe('group conversations over HTTP and the WebSocket API', () => {
     await adaSocket.roundTrip();
     expect(adaSocket.all('groupTyping')).toEqual([]);
   });
+
+  it('a member who deletes their account leaves every group aloud: the others hear member_removed at once', async () => {
+    const [ada, bea, cy] = await people(3);
+    if (!ada || !bea || !cy) throw new Error('users missing');
+    const group = await createGroupOk(cy, 'Deleted admin', [ada, bea]);
+    const adaSocket = await connectAs(ada);
+
+    const deleted = await call('/me', {
+      method: 'DELETE',
+      json: { password: cy.account.password },
+      headers: bearer(cy.accessToken),
+    });
+
+    expect(deleted.status).toBe(204);
+    const removed = await adaSocket.waitFor(groupEvent('member_removed', group.id));
+    expect(removed).toMatchObject({ userIds: [cy.id], by: cy.id });
+    // The admin left, so the longest-standing member took over.
+    expect(removed.group.members).toEqual([
+      { id: ada.id, displayName: ada.displayName, role: 'admin' },
+      { id: bea.id, displayName: bea.displayName, role: 'member' },
+    ]);
+    expect(await readGroupOk(bea, group.id)).toEqual(removed.group);
+  });
 });

@@ -1,5 +1,6 @@
 import type { Group } from '../../contract/wire.js';
 import { canonicalUserId, isUserId } from '../chat/conversation.js';
+import { AppError } from '../errors.js';
 import type { GroupDeps } from './group-deps.js';
 import { announceGroupChange } from './group-events.js';
 import { checkGroupId, MAX_GROUP_MEMBERS, noSuchGroup, userIdsOf } from './group-rules.js';
@@ -50,4 +51,26 @@ export async function removeGroupMember(
   const { group: record } = await deps.groups.removeMember(groupId, by, memberId);
   const group = await groupView(deps, record);
   await announceGroupChange(deps, { event: 'member_removed', group, userIds: [memberId], by });
+}
+
+/** Groups left with announcements when an account is deleted; the eraser's own sweep removes any beyond. */
+const MAX_GROUPS_LEFT_ALOUD = 500;
+
+/**
+ * Account deletion: leaves every group as the user would leave it themself, so the remaining members hear
+ * `member_removed` at once (the account eraser then drops whatever is left silently). A group that vanished
+ * meanwhile is skipped; a store failure fails the deletion, which is idempotent and can be retried.
+ */
+export async function leaveEveryGroup(deps: GroupDeps, userId: string): Promise<void> {
+  const memberId = canonicalUserId(userId);
+  const groups = await deps.groups.groupsOf(memberId, MAX_GROUPS_LEFT_ALOUD);
+  const outcomes = await Promise.allSettled(
+    groups.map((group) => removeGroupMember(deps, { userId: memberId, groupId: group.id, memberId })),
+  );
+  const failure = outcomes.find(
+    (outcome): outcome is PromiseRejectedResult =>
+      outcome.status === 'rejected' &&
+      !(outcome.reason instanceof AppError && outcome.reason.code === 'not_found'),
+  );
+  if (failure) throw failure.reason;
 }

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { deleteAccount } from '../../domain/auth/delete-account.js';
 import { listSessions, revokeSession } from '../../domain/auth/manage-sessions.js';
+import { leaveEveryGroup } from '../../domain/groups/group-membership.js';
 import type { AppDeps } from '../app-deps.js';
 import { userView } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
@@ -104,7 +105,12 @@ export function sessionRoutes(deps: AppDeps) {
 
   app.openapi(deleteMe, async (c) => {
     const { user, sessionId } = c.get('auth');
-    await deleteAccount(deps, { user, sessionId }, c.req.valid('json'), requestOrigin(deps, c));
+    await deleteAccount(
+      { ...deps, leaveGroups: (userId) => leaveEveryGroup(deps, userId) },
+      { user, sessionId },
+      c.req.valid('json'),
+      requestOrigin(deps, c),
+    );
     clearSessionCookies(c, deps.http.cookieSecure);
     c.header('clear-site-data', '"cookies", "storage"');
     return c.body(null, 204);

@@ -23,6 +23,16 @@ async function signedInTwice(): Promise<{ auth: FakeAuth; here: LoginResult; the
   return { auth, here, there };
 }
 
+/** Records the groups step in the same log as the erase, so the test can check the order. */
+const steps: string[] = [];
+const depsOf = (auth: FakeAuth) => ({
+  ...auth.deps,
+  leaveGroups: async (userId: string) => {
+    if (auth.accounts.erased.includes(userId)) throw new Error('left groups after the erase');
+    steps.push(`left groups ${userId}`);
+  },
+});
+
 const callerOf = (login: LoginResult) => ({ user: login.user, sessionId: login.sessionId });
 
 describe('deleteAccount', () => {
@@ -30,11 +40,12 @@ describe('deleteAccount', () => {
     const { auth, here, there } = await signedInTwice();
     const userId = here.user.id;
 
-    await deleteAccount(auth.deps, callerOf(here), { password: PASSWORD }, ORIGIN);
+    await deleteAccount(depsOf(auth), callerOf(here), { password: PASSWORD }, ORIGIN);
 
     expect(await auth.sessions.findActive(userId, here.sessionId)).toBeNull();
     expect(await auth.sessions.findActive(userId, there.sessionId)).toBeNull();
     expect(auth.sockets.closed).toEqual([{ userId, sessionId: undefined }]);
+    expect(steps).toContain(`left groups ${userId}`);
     expect(auth.accounts.erased).toEqual([userId]);
     expect(await auth.users.findById(userId)).toBeNull();
     expect(await auth.directory.find(userId)).toBeNull();
@@ -45,7 +56,7 @@ describe('deleteAccount', () => {
 
   it('lets the email sign up again and refuses the old password afterwards', async () => {
     const { auth, here } = await signedInTwice();
-    await deleteAccount(auth.deps, callerOf(here), { password: PASSWORD }, ORIGIN);
+    await deleteAccount(depsOf(auth), callerOf(here), { password: PASSWORD }, ORIGIN);
 
     const login = await logIn(auth.deps, { email: EMAIL, password: PASSWORD }, ORIGIN).catch(
       (e: unknown) => e,
@@ -64,7 +75,7 @@ describe('deleteAccount', () => {
     const { auth, here, there } = await signedInTwice();
 
     const error = await deleteAccount(
-      auth.deps,
+      depsOf(auth),
       callerOf(here),
       { password: 'not my password' },
       ORIGIN,
@@ -74,18 +85,19 @@ describe('deleteAccount', () => {
     expect(await auth.users.findById(here.user.id)).not.toBeNull();
     expect(await auth.sessions.findActive(here.user.id, there.sessionId)).not.toBeNull();
     expect(auth.accounts.erased).toEqual([]);
+    expect(steps).not.toContain(`left groups ${here.user.id}`);
     expect(auth.sockets.closed).toEqual([]);
   });
 
   it('is throttled like login: past the limit even the right password gets 429', async () => {
     const { auth, here } = await signedInTwice();
     for (let attempt = 0; attempt < TEST_POLICY.loginAccountIpLimit; attempt += 1) {
-      await deleteAccount(auth.deps, callerOf(here), { password: 'not my password' }, ORIGIN).catch(
+      await deleteAccount(depsOf(auth), callerOf(here), { password: 'not my password' }, ORIGIN).catch(
         () => undefined,
       );
     }
 
-    const error = await deleteAccount(auth.deps, callerOf(here), { password: PASSWORD }, ORIGIN).catch(
+    const error = await deleteAccount(depsOf(auth), callerOf(here), { password: PASSWORD }, ORIGIN).catch(
       (e: unknown) => e,
     );
 
