@@ -101,6 +101,8 @@ export interface MeasuredWork {
     cpus: number;
     loadBefore: number;
     loadAfter: number;
+    /** One bcrypt cost-12 compare on this machine: how fast its core is next to a Lambda vCPU. */
+    bcryptCompareMs: number;
   };
   login: OperationMeasure;
   refresh: OperationMeasure;
@@ -129,6 +131,7 @@ export function measuredWork(bench: BenchFigures): MeasuredWork {
       cpus: bench.cpus,
       loadBefore: bench.loadavg.before[0] ?? Number.NaN,
       loadAfter: bench.loadavg.after[0] ?? Number.NaN,
+      bcryptCompareMs: login.wall.bcrypt.p50,
     },
     login: {
       wallMs: login.wall.inProcess.p50,

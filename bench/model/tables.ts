@@ -166,6 +166,8 @@ function limitsTable(r: ModelResult): Table {
       `${hit.limit.source}${hit.limit.verified ? '' : ' (**unverified**)'}`,
     ]),
     notes: [
+      "Redis memory is sized for 30 days of history at today's rate, so it is the first thing to need more shards " +
+        'as messages grow.',
       "Sockets and messages grow together from today's peak (log scale). Fixed, not quotas: API Gateway closes " +
         'every socket at 2 h and idle ones at 10 min, so 1 M sockets reconnect at ≥ 139/s even if nobody leaves, and ' +
         'clients must ping more often than every 10 min.',

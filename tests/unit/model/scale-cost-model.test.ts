@@ -23,6 +23,7 @@ const MEASURED: MeasuredWork = {
     cpus: 2,
     loadBefore: 0,
     loadAfter: 0,
+    bcryptCompareMs: 250,
   },
   login: { wallMs: 250, cpuMs: 250, redisRoundTrips: 5, redisCommands: 12 },
   refresh: { wallMs: 2, redisRoundTrips: 1, redisCommands: 1 },
