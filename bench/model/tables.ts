@@ -168,6 +168,9 @@ function limitsTable(r: ModelResult): Table {
     notes: [
       "Redis memory is sized for 30 days of history at today's rate, so it is the first thing to need more shards " +
         'as messages grow.',
+      'The requests-per-second row counts inbound frames, connects, disconnects and HTTP calls, not the pushes ' +
+        '(@connections POSTs, one per pong and two per message): whether AWS counts those against the same ' +
+        'account throttle was not found; if it does, that limit comes about twice as early.',
       "Sockets and messages grow together from today's peak (log scale). Fixed, not quotas: API Gateway closes " +
         'every socket at 2 h and idle ones at 10 min, so 1 M sockets reconnect at ≥ 139/s even if nobody leaves, and ' +
         'clients must ping more often than every 10 min.',
