@@ -62,6 +62,10 @@ redis.on('error', () => {});`;
 const LOGGER = `import { Logger } from '@aws-lambda-powertools/logger';
 export const logger = new Logger({ serviceName: 'floor', logLevel: 'SILENT' });`;
 
+// Issue 11's business metrics (EMF): every API function flushes them once per invocation.
+const METRICS = `import { Metrics } from '@aws-lambda-powertools/metrics';
+export const metrics = new Metrics({ namespace: 'floor', serviceName: 'floor' });`;
+
 const PUSH = `export const push = async () => {
   const { ApiGatewayManagementApiClient } = await import('@aws-sdk/client-apigatewaymanagementapi');
   return new ApiGatewayManagementApiClient({ endpoint: process.env.WS_MANAGEMENT_ENDPOINT, region: 'us-east-1' });
@@ -97,9 +101,9 @@ const WS_HANDLER = 'export const handler = async () => ({ statusCode: 200 });';
 
 /** Floors keyed by library set: ws-message and ws-disconnect need the same libraries, so they share one. */
 export const FLOORS = {
-  http: [SST_LINKS, ENV, REDIS, LOGGER, PUSH, JOSE, POSTGRES, BCRYPT, HONO_OPENAPI],
-  'ws-connect': [SST_LINKS, ENV, REDIS, LOGGER, PUSH, JOSE, WS_HANDLER],
-  ws: [SST_LINKS, ENV, REDIS, LOGGER, PUSH, WS_HANDLER],
+  http: [SST_LINKS, ENV, REDIS, LOGGER, METRICS, PUSH, JOSE, POSTGRES, BCRYPT, HONO_OPENAPI],
+  'ws-connect': [SST_LINKS, ENV, REDIS, LOGGER, METRICS, PUSH, JOSE, WS_HANDLER],
+  ws: [SST_LINKS, ENV, REDIS, LOGGER, METRICS, PUSH, WS_HANDLER],
   migrate: [
     SST_LINKS,
     ENV,
@@ -121,9 +125,9 @@ export const FLOOR_OF: Record<FunctionName, FloorName> = {
 };
 
 export const FLOOR_LIBRARIES: Record<FloorName, string> = {
-  http: 'hono + @hono/zod-openapi, pg + drizzle, bcryptjs, jose, ioredis, Logger, zod/mini, sst, mgmt API (lazy)',
-  'ws-connect': 'ioredis, jose, Logger, zod/mini, sst, mgmt API (lazy)',
-  ws: 'ioredis, Logger, zod/mini, sst, mgmt API (lazy)',
+  http: 'hono + @hono/zod-openapi, pg + drizzle, bcryptjs, jose, ioredis, Logger, Metrics, zod/mini, sst, mgmt API (lazy)',
+  'ws-connect': 'ioredis, jose, Logger, Metrics, zod/mini, sst, mgmt API (lazy)',
+  ws: 'ioredis, Logger, Metrics, zod/mini, sst, mgmt API (lazy)',
   migrate: 'pg + drizzle (migrator), ioredis, zod/mini, sst',
 };
 
