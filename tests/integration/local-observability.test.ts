@@ -127,6 +127,8 @@ describe('npm start: metrics and request logs', () => {
     const failedLine = lineOf(failed);
     expect(failedLine).toMatchObject({ route: '/auth/login', status: 401 });
     expect(failedLine).not.toHaveProperty('userId');
+    // Refresh carries no access token: the use case tags the line with the refresh token's owner.
+    expect(lineOf(refreshed)).toMatchObject({ route: '/auth/refresh', status: 200, userId: aliceId });
     const ticketLine = lineOf(ticketRes);
     expect(ticketLine).toMatchObject({ route: '/chat/ticket', userId: aliceId });
     // Keys are per invocation: two sign-ups in flight at once each carry their own user; the next request none.

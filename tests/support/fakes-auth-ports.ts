@@ -24,7 +24,7 @@ import type { Clock } from '../../shared/domain/clock.js';
 import { systemClock } from '../../shared/domain/clock.js';
 import { AppError } from '../../shared/domain/errors.js';
 import { FakeUserDirectory } from './realtime-fakes.js';
-import { RecordingMetrics } from './recording-telemetry.js';
+import { RecordingMetrics, RecordingRequestLog } from './recording-telemetry.js';
 
 /** In-memory fakes of the auth ports, for use-case unit tests (no network). */
 
@@ -394,6 +394,7 @@ export interface FakeAuth {
   sockets: RecordingSessionSockets;
   clock: FakeClock;
   metrics: RecordingMetrics;
+  requestLog: RecordingRequestLog;
 }
 
 /** A full set of auth ports in memory; pass `tokens` to use a real TokenService instead of the fake. */
@@ -410,6 +411,7 @@ export function fakeAuth(
   const directory = new FakeUserDirectory();
   const accounts = new FakeAccountEraser(directory);
   const metrics = new RecordingMetrics();
+  const requestLog = new RecordingRequestLog();
   const deps: FakeAuth['deps'] = {
     users,
     directory,
@@ -422,6 +424,20 @@ export function fakeAuth(
     clock,
     policy: { ...TEST_POLICY, ...options.policy },
     metrics,
+    requestLog,
   };
-  return { deps, users, directory, accounts, sessions, tokens, passwords, limiter, sockets, clock, metrics };
+  return {
+    deps,
+    users,
+    directory,
+    accounts,
+    sessions,
+    tokens,
+    passwords,
+    limiter,
+    sockets,
+    clock,
+    metrics,
+    requestLog,
+  };
 }

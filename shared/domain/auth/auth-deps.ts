@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../metrics.js';
+import type { RequestLog } from '../request-log.js';
 import type {
   PasswordHasher,
   RateLimiter,
@@ -37,6 +38,8 @@ export interface AuthDeps {
   policy: AuthPolicy;
   /** Business counters (sign-ups, logins, refresh rotations and reuse); flushed by the composition root. */
   metrics: Metrics;
+  /** The invocation's log keys: a use case that learns who is calling before the route does tags the lines. */
+  requestLog: RequestLog;
 }
 
 /** Where a request came from: the gateway's TCP peer address, never X-Forwarded-For. */

@@ -11,6 +11,8 @@ import { type SessionTokens, signSessionTokens } from './session-tokens.js';
 export async function refreshSession(deps: AuthDeps, refreshToken: string): Promise<SessionTokens> {
   const claims = await deps.tokens.verifyRefresh(refreshToken);
   if (!claims) throw unauthenticated('Refresh token is invalid or expired');
+  // Known only here (refresh carries no access token); a reuse line below then names whose session it was.
+  deps.requestLog.append({ userId: claims.userId });
 
   const nowMs = deps.clock.nowMs();
   const outcome = await deps.sessions.rotate({

@@ -7,6 +7,7 @@ import type { RequestOrigin } from '../../../shared/domain/auth/auth-deps.js';
 import { type LoginResult, logIn } from '../../../shared/domain/auth/log-in.js';
 import { refreshSession } from '../../../shared/domain/auth/refresh-session.js';
 import { type FakeAuth, FakeClock, fakeAuth, TEST_POLICY } from '../../support/fakes-auth-ports.js';
+import { RecordingRequestLog } from '../../support/recording-telemetry.js';
 
 const ORIGIN: RequestOrigin = { ip: '203.0.113.9', userAgent: 'vitest' };
 const EMAIL = 'grace@example.com';
@@ -81,6 +82,28 @@ describe('refreshSession', () => {
       code: 'refresh_token_reused',
     });
     expect(auth.sockets.closed).toHaveLength(1);
+  });
+
+  it('tags the request log with the token owner, on a rotation and on a reuse alike', async () => {
+    const { auth, login } = await loggedIn();
+    const rotation = new RecordingRequestLog();
+    const reuse = new RecordingRequestLog();
+
+    await refreshSession({ ...auth.deps, requestLog: rotation }, login.tokens.refresh.token);
+    auth.clock.advanceSeconds(TEST_POLICY.refreshGraceSeconds + 1);
+    const reused = refreshSession({ ...auth.deps, requestLog: reuse }, login.tokens.refresh.token);
+
+    await expect(reused).rejects.toMatchObject({ code: 'refresh_token_reused' });
+    expect(rotation.keys).toEqual({ userId: login.user.id });
+    expect(reuse.keys).toEqual({ userId: login.user.id });
+  });
+
+  it('leaves the request log untagged for a token it cannot verify', async () => {
+    const auth = fakeAuth();
+
+    await expect(refreshSession(auth.deps, 'not-a-token')).rejects.toMatchObject({ code: 'unauthenticated' });
+
+    expect(auth.requestLog.keys).toEqual({});
   });
 
   it('closes no socket on a normal rotation or a grace replay', async () => {
