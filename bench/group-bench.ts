@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { startWsGateway } from '../local/ws-gateway.js';
 import { createDeps } from '../shared/composition/http-deps.js';
 import { loadEnv } from '../shared/config/env.js';
@@ -11,7 +11,7 @@ import { startRealtimeFunctions } from './realtime-under-test.js';
 import { measureRedisTraffic, type RedisTraffic } from './redis-probe.js';
 import { type FigureResult, latencyRows, type Row } from './report.js';
 import { summarize } from './stats.js';
-import { closeAll, MESSAGE_BODY } from './ws-load.js';
+import { closeAll, MESSAGE_BODY, openOne } from './ws-load.js';
 
 export interface GroupBenchOptions {
   /** Group sizes, members included the sender; each member has one socket. */
@@ -98,18 +98,6 @@ class FanOutTracker {
   }
 }
 
-function openOne(url: string, token: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, {
-      perMessageDeflate: false,
-      headers: { authorization: `Bearer ${token}` },
-    });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`handshake refused: ${res.statusCode}`)));
-  });
-}
-
 /**
  * Figure 8: one message to a group of 2, 16, 64 and 256 members, each member with one socket, through the
  * local WebSocket API emulator and the three WebSocket functions built as deployed: send → the last member's
@@ -154,7 +142,7 @@ export async function benchGroups(
     const connectWorker = async (): Promise<void> => {
       while (next < users.length) {
         const user = users[next++] as ChatUser;
-        const ws = await openOne(gateway.url, user.accessToken);
+        const ws = await openOne(gateway.url, { headers: { authorization: `Bearer ${user.accessToken}` } });
         tracker.attach(ws, user.id);
         sockets.set(user.id, ws);
       }

@@ -136,7 +136,8 @@ export async function closedLoop(
   };
 }
 
-function openOne(url: string, options: ClientOptions): Promise<WebSocket> {
+/** One socket, open; rejects with the status when the handshake is refused. */
+export function openOne(url: string, options: ClientOptions): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false, ...options });
     ws.once('open', () => resolve(ws));

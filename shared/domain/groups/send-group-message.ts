@@ -3,8 +3,7 @@ import { spendBudget } from '../budget.js';
 import { canonicalUserId } from '../chat/conversation.js';
 import { checkBody, isClientMsgId } from '../chat/message.js';
 import { invalid } from '../chat/validation.js';
-import { closeConnections, fanOut } from '../realtime/fan-out.js';
-import type { ConnectionLookup } from '../realtime/ports.js';
+import { appendBesideLookups, fanOut } from '../realtime/fan-out.js';
 import { settleInOrder } from '../realtime/settle.js';
 import type { GroupDeps } from './group-deps.js';
 import { checkGroupId } from './group-rules.js';
@@ -63,25 +62,17 @@ export async function deliverGroupMessage(
   const members = deps.groups.memberIds(draft.groupId);
   await settleInOrder([authorized, budget, members]);
 
-  const lookups = Promise.all((await members).map((userId) => deps.connections.lookup(userId)));
-  const [appended, looked] = await Promise.allSettled([deps.groups.append(draft), lookups]);
-  const found: ConnectionLookup[] = looked.status === 'fulfilled' ? looked.value : [];
-  const closing = closeConnections(
+  const listed = await members;
+  const { appended, targets, closing } = await appendBesideLookups(
     deps,
-    found.flatMap((lookup) => lookup.ended),
+    deps.groups.append(draft),
+    listed,
+    input.viaConnectionId,
   );
-  if (appended.status === 'rejected') {
-    await closing;
-    throw appended.reason;
-  }
-  if (looked.status === 'rejected') throw looked.reason;
-  const { message, duplicate, memberIds } = appended.value;
+  const { message, duplicate, memberIds } = appended;
   // A retried clientMsgId finds its message already stored: counted the first time only.
   if (!duplicate) deps.metrics.count('MessageStored');
   const current = new Set(memberIds);
-  const targets = found
-    .flatMap((lookup) => lookup.live)
-    .filter((record) => current.has(record.userId) && record.connectionId !== input.viaConnectionId);
   const ack = input.viaConnectionId
     ? deps.push.post(input.viaConnectionId, {
         type: 'groupAck',
@@ -90,6 +81,7 @@ export async function deliverGroupMessage(
         duplicate,
       })
     : Promise.resolve();
-  await settleInOrder([ack, fanOut(deps, targets, { type: 'groupMessage', message }), closing]);
+  const stillMembers = targets.filter((record) => current.has(record.userId));
+  await settleInOrder([ack, fanOut(deps, stillMembers, { type: 'groupMessage', message }), closing]);
   return { message, duplicate };
 }

@@ -3,8 +3,7 @@ import type { ChatMessage } from '../chat/message.js';
 import type { MessageDraft } from '../chat/ports.js';
 import { draftOf } from '../chat/send-message.js';
 import { AppError } from '../errors.js';
-import { closeConnections, fanOut } from './fan-out.js';
-import type { ConnectionLookup, ConnectionRecord } from './ports.js';
+import { appendBesideLookups, fanOut } from './fan-out.js';
 import type { RealtimeDeps } from './realtime-deps.js';
 import { settleInOrder } from './settle.js';
 
@@ -33,38 +32,6 @@ async function admit(deps: RealtimeDeps, input: DeliverInput): Promise<MessageDr
   return draft;
 }
 
-/** Round trip 2: the atomic append beside both users' connection lookups. */
-async function appendBesideLookups(
-  deps: RealtimeDeps,
-  draft: MessageDraft,
-  exceptConnectionId: string | undefined,
-): Promise<{
-  message: ChatMessage;
-  duplicate: boolean;
-  targets: ConnectionRecord[];
-  closing: Promise<void>;
-}> {
-  const [appended, lookups] = await Promise.allSettled([
-    deps.chat.append(draft),
-    Promise.all([deps.connections.lookup(draft.to), deps.connections.lookup(draft.from)]),
-  ]);
-  const found: ConnectionLookup[] = lookups.status === 'fulfilled' ? lookups.value : [];
-  // The lookups have already unlinked the sockets of ended sessions: close them even when the append failed.
-  const closing = closeConnections(
-    deps,
-    found.flatMap((lookup) => lookup.ended),
-  );
-  if (appended.status === 'rejected') {
-    await closing;
-    throw appended.reason;
-  }
-  if (lookups.status === 'rejected') throw lookups.reason;
-  const targets = found
-    .flatMap((lookup) => lookup.live)
-    .filter((record) => record.connectionId !== exceptConnectionId);
-  return { ...appended.value, targets, closing };
-}
-
 /**
  * Sends a message in two Redis round trips before the first push, and no Postgres:
  * 1. the per-user message budget and the recipient's directory entry — issued in the same tick as whatever
@@ -84,11 +51,14 @@ export async function deliverMessage(
 ): Promise<{ message: ChatMessage; duplicate: boolean }> {
   const admission = admit(deps, input);
   await settleInOrder([authorized, admission]);
-  const { message, duplicate, targets, closing } = await appendBesideLookups(
+  const draft = await admission;
+  const { appended, targets, closing } = await appendBesideLookups(
     deps,
-    await admission,
+    deps.chat.append(draft),
+    [draft.to, draft.from],
     input.viaConnectionId,
   );
+  const { message, duplicate } = appended;
   // A retried clientMsgId finds its message already stored: counted the first time only.
   if (!duplicate) deps.metrics.count('MessageStored');
   const bookkeepingThenAck = async (): Promise<void> => {

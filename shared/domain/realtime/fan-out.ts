@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { ConnectionRecord, ConnectionStore, PushGateway } from './ports.js';
+import type { ConnectionLookup, ConnectionRecord, ConnectionStore, PushGateway } from './ports.js';
 import type { ServerFrame } from './server-frames.js';
 
 export interface FanOutDeps {
@@ -89,6 +89,37 @@ export async function connectionsOf(
   return lookups
     .flatMap((lookup) => lookup.live)
     .filter((record) => record.connectionId !== exceptConnectionId);
+}
+
+/**
+ * A send's second round trip: `append`, already issued, beside the connection lookups of `userIds`, in the
+ * same tick so they share a pipeline. The lookups have already unlinked the sockets of ended sessions, so those
+ * are closed even when the append fails (`closing`); `targets` are the live sockets except the sender's.
+ */
+export async function appendBesideLookups<T>(
+  deps: Pick<FanOutDeps, 'connections' | 'push'>,
+  append: Promise<T>,
+  userIds: readonly string[],
+  exceptConnectionId: string | undefined,
+): Promise<{ appended: T; targets: ConnectionRecord[]; closing: Promise<void> }> {
+  const [appended, lookups] = await Promise.allSettled([
+    append,
+    Promise.all(userIds.map((userId) => deps.connections.lookup(userId))),
+  ]);
+  const found: ConnectionLookup[] = lookups.status === 'fulfilled' ? lookups.value : [];
+  const closing = closeConnections(
+    deps,
+    found.flatMap((lookup) => lookup.ended),
+  );
+  if (appended.status === 'rejected') {
+    await closing;
+    throw appended.reason;
+  }
+  if (lookups.status === 'rejected') throw lookups.reason;
+  const targets = found
+    .flatMap((lookup) => lookup.live)
+    .filter((record) => record.connectionId !== exceptConnectionId);
+  return { appended: appended.value, targets, closing };
 }
 
 /** Closes sockets already unlinked from their user; best-effort, as API Gateway drops them within 2 h anyway. */

@@ -5,6 +5,13 @@ import type { ContactEntry, ContactRow, GroupEntry } from '../state/chat-store.j
 import { avatar } from './avatar.js';
 import { StoreElement } from './light-element.js';
 
+/** The right-hand side of a row, person or group: the last message's time and the unread badge. */
+const contactMeta = (lastMessage: { sentAt: string } | null | undefined, unread: number): TemplateResult =>
+  html`<span class="contact-meta">
+    ${lastMessage ? html`<time datetime=${lastMessage.sentAt}>${contactTime(lastMessage.sentAt)}</time>` : nothing}
+    ${unread > 0 ? html`<span class="badge"><span class="sr-only">, </span>${unread}<span class="sr-only"> unread</span></span>` : nothing}
+  </span>`;
+
 /**
  * Conversations with people and groups by recency, with presence dots, last-message previews and unread
  * badges; "New group" asks the app to open the new-group dialog (emits `new-group`).
@@ -61,10 +68,7 @@ export class ContactList extends StoreElement {
           <span class="sr-only">, group</span>
           <span class="preview">${lastMessage ? `${sender}${lastMessage.body}` : 'New group'}</span>
         </span>
-        <span class="contact-meta">
-          ${lastMessage ? html`<time datetime=${lastMessage.sentAt}>${contactTime(lastMessage.sentAt)}</time>` : nothing}
-          ${unread > 0 ? html`<span class="badge"><span class="sr-only">, </span>${unread}<span class="sr-only"> unread</span></span>` : nothing}
-        </span>
+        ${contactMeta(lastMessage, unread)}
       </button>
     </li>`;
   }
@@ -90,10 +94,7 @@ export class ContactList extends StoreElement {
           <span class="sr-only">${online ? ', online' : ', offline'}</span>
           <span class="preview">${lastMessage ? `${mine ? 'You: ' : ''}${lastMessage.body}` : 'New conversation'}</span>
         </span>
-        <span class="contact-meta">
-          ${lastMessage ? html`<time datetime=${lastMessage.sentAt}>${contactTime(lastMessage.sentAt)}</time>` : nothing}
-          ${unread > 0 ? html`<span class="badge"><span class="sr-only">, </span>${unread}<span class="sr-only"> unread</span></span>` : nothing}
-        </span>
+        ${contactMeta(lastMessage, unread)}
       </button>
     </li>`;
   }
