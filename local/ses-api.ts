@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AwsReply, awsError, awsRequestListener, readSignedBody } from './aws-endpoint.js';
 import type { DevCredentials } from './dev-credentials.js';
 import type { MailOutbox } from './mail-outbox.js';
 import { createSigV4Verifier, type SigV4Verifier } from './sigv4-verifier.js';
@@ -26,38 +27,9 @@ export interface RunningSesApi {
   close(): Promise<void>;
 }
 
-interface Reply {
-  status: number;
-  errorType?: string;
-  body: unknown;
-}
-
 // SES v2 accepts up to 40 MB; these mails are a few KiB.
 const MAX_BODY_BYTES = 1024 * 1024;
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
-const error = (status: number, errorType: string, message: string): Reply => ({
-  status,
-  errorType,
-  body: { message },
-});
-
-function readBody(req: IncomingMessage): Promise<{ bytes: Buffer | null; sha256: string }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const hash = createHash('sha256');
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      hash.update(chunk);
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      else if (size > 10 * MAX_BODY_BYTES) req.destroy();
-    });
-    req.once('end', () =>
-      resolve({ bytes: size > MAX_BODY_BYTES ? null : Buffer.concat(chunks), sha256: hash.digest('hex') }),
-    );
-    req.once('error', reject);
-  });
-}
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'object' && value !== null && typeof (value as { Data?: unknown }).Data === 'string'
@@ -71,19 +43,23 @@ interface SendEmailBody {
   Content?: { Simple?: { Subject?: unknown; Body?: { Text?: unknown; Html?: unknown } } };
 }
 
-function capture(bytes: Buffer, outbox: MailOutbox): Reply {
+function capture(bytes: Buffer, outbox: MailOutbox): AwsReply {
   let parsed: SendEmailBody;
   try {
     parsed = JSON.parse(bytes.toString('utf8')) as SendEmailBody;
   } catch {
-    return error(400, 'BadRequestException', 'Invalid JSON');
+    return awsError(400, 'BadRequestException', 'Invalid JSON');
   }
   const { Destination: to = {}, Content: content } = parsed ?? {};
   const recipients = [to.ToAddresses, to.CcAddresses, to.BccAddresses].flatMap(addresses);
   const simple = content?.Simple;
   const subject = text(simple?.Subject);
   if (recipients.length === 0 || !simple || subject === undefined) {
-    return error(400, 'BadRequestException', 'Only Simple content with a subject and recipients is emulated');
+    return awsError(
+      400,
+      'BadRequestException',
+      'Only Simple content with a subject and recipients is emulated',
+    );
   }
   const sentAt = new Date().toISOString();
   for (const recipient of recipients) {
@@ -98,22 +74,13 @@ function capture(bytes: Buffer, outbox: MailOutbox): Reply {
   return { status: 200, body: { MessageId: `local-${randomUUID()}` } };
 }
 
-async function route(verify: SigV4Verifier, outbox: MailOutbox, req: IncomingMessage): Promise<Reply> {
-  if (req.headers.authorization === undefined) {
-    return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-  }
-  const body = await readBody(req);
-  const failure = await verify({
-    method: req.method ?? '',
-    url: req.url ?? '/',
-    headers: req.headersDistinct,
-    bodySha256: body.sha256,
-  });
-  if (failure) return error(403, failure.errorType, failure.message);
+async function route(verify: SigV4Verifier, outbox: MailOutbox, req: IncomingMessage): Promise<AwsReply> {
+  const body = await readSignedBody(req, verify, MAX_BODY_BYTES);
+  if ('refused' in body) return body.refused;
   if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== SEND_EMAIL_PATH) {
-    return error(404, 'NotFoundException', 'Only SendEmail is emulated');
+    return awsError(404, 'NotFoundException', 'Only SendEmail is emulated');
   }
-  if (body.bytes === null) return error(413, 'BadRequestException', 'Request entity too large');
+  if (body.bytes === null) return awsError(413, 'BadRequestException', 'Request entity too large');
   return capture(body.bytes, outbox);
 }
 
@@ -124,22 +91,10 @@ function createSesApi(options: Omit<SesApiOptions, 'host' | 'port'>) {
     region: options.region,
     service: 'ses',
   });
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    const send = (reply: Reply): void => {
-      const payload = JSON.stringify(reply.body);
-      res.statusCode = reply.status;
-      res.setHeader('x-amzn-RequestId', randomUUID());
-      if (reply.errorType) res.setHeader('x-amzn-ErrorType', reply.errorType);
-      res.setHeader('Content-Type', 'application/json');
-      res.setHeader('Content-Length', Buffer.byteLength(payload));
-      res.end(payload);
-    };
-    route(verify, options.outbox, req).then(send, (failure: unknown) => {
-      console.error(`[ses] request failed: ${String(failure)}`);
-      if (res.headersSent) res.destroy();
-      else send(error(500, 'InternalServiceErrorException', 'Internal server error'));
-    });
-  };
+  return awsRequestListener((req) => route(verify, options.outbox, req), {
+    label: 'ses',
+    internalErrorType: 'InternalServiceErrorException',
+  });
 }
 
 /** Starts the local SES endpoint on its own port (loopback by default). */

@@ -19,3 +19,7 @@ export async function spendBudget(
     throw new AppError('rate_limited', detail, { retryAfterSeconds: decision.retryAfterSeconds });
   }
 }
+
+/** The one per-user message budget that direct and group sends share, over WebSocket and HTTP alike. */
+export const spendMessageBudget = (limiter: RateLimiter, budget: Budget, userId: string): Promise<void> =>
+  spendBudget(limiter, `msg:${userId}`, budget, 'Too many messages; slow down');

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_GROUP_MEMBERS } from '../../shared/domain/groups/group-rules.js';
 import { bearer } from '../support/auth-helpers.js';
 import { pollUntil } from '../support/poll.js';
 import { traceRoundTrips } from '../support/realtime-round-trips.js';
@@ -14,6 +16,11 @@ const isAckOf = (clientMsgId: string) => (frame: unknown) =>
   isFrameOfType('ack')(frame) && (frame as { clientMsgId?: string }).clientMsgId === clientMsgId;
 const isMessageWith = (clientMsgId: string) => (frame: unknown) =>
   isFrameOfType('message')(frame) &&
+  (frame as { message?: { clientMsgId?: string } }).message?.clientMsgId === clientMsgId;
+const isGroupAckOf = (clientMsgId: string) => (frame: unknown) =>
+  isFrameOfType('groupAck')(frame) && (frame as { clientMsgId?: string }).clientMsgId === clientMsgId;
+const isGroupMessageWith = (clientMsgId: string) => (frame: unknown) =>
+  isFrameOfType('groupMessage')(frame) &&
   (frame as { message?: { clientMsgId?: string } }).message?.clientMsgId === clientMsgId;
 
 describe('what one WebSocket sendMessage costs before its first push (real Redis, Postgres, SDK)', () => {
@@ -99,5 +106,49 @@ describe('what one WebSocket sendMessage costs before its first push (real Redis
     expect(trace.postgresQueries).toBe(0);
     expect(roundTrips).toBe(3);
     expect(byRound[0]).toEqual(['get', 'pttl']);
+  });
+
+  it('needs no Postgres query and two Redis round trips for a group send, however many members', async () => {
+    const [alice, bob] = await Promise.all([signUp(h), signUp(h)]);
+    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+    // Members need no account to be looked up: the send reads every member's connections all the same.
+    const others = Array.from({ length: MAX_GROUP_MEMBERS - 2 }, () => randomUUID());
+    const groupId = randomUUID();
+    await h.deps.groups.create({
+      groupId,
+      name: 'Big',
+      creatorId: alice.id,
+      memberIds: [bob.id, ...others],
+      atMs: Date.now(),
+    });
+
+    const send = async (clientMsgId: string) => {
+      const handled = h.framesHandled();
+      aliceSocket.send({ action: 'sendMessage', groupId, body: `hello ${clientMsgId}`, clientMsgId });
+      await Promise.all([
+        aliceSocket.waitForFrame(isGroupAckOf(clientMsgId)),
+        bobSocket.waitForFrame(isGroupMessageWith(clientMsgId)),
+      ]);
+      await pollUntil(() => (h.framesHandled() > handled ? true : undefined), { what: 'the frame handler' });
+    };
+    await send('warm-up'); // scripts loaded, the connection record cached
+    const [aliceConnection] = (await h.deps.connections.lookup(alice.id)).live;
+    const [bobConnection] = (await h.deps.connections.lookup(bob.id)).live;
+
+    trace.reset();
+    await send('measured');
+
+    const { roundTrips, byRound, connectionId } = trace.beforeFirstPush();
+    expect(trace.postgresQueries).toBe(0);
+    expect(roundTrips).toBeLessThanOrEqual(2);
+    // The sender's ack and the members' pushes go out together; either may be first.
+    expect([aliceConnection?.connectionId, bobConnection?.connectionId]).toContain(connectionId);
+    // session, frames per socket, frames per user, message budget, member ids
+    expect(byRound[0]).toEqual(['evalsha:other', 'evalsha:other', 'evalsha:other', 'hkeys', 'hmget']);
+    expect(byRound[1]?.filter((name) => name === 'evalsha:APPEND_GROUP_MESSAGE')).toHaveLength(1);
+    expect(byRound[1]?.filter((name) => name === 'evalsha:LOOKUP_CONNECTIONS')).toHaveLength(
+      MAX_GROUP_MEMBERS,
+    );
+    expect(byRound[1]).toHaveLength(MAX_GROUP_MEMBERS + 1);
   });
 });

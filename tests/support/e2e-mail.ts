@@ -4,15 +4,10 @@
  * `MAIL_URL` points at some equivalent, and the flows that need mail skip there.
  */
 import { inject } from 'vitest';
+import type { CapturedMail } from '../../local/mail-outbox.js';
 import { pollUntil } from './poll.js';
 
-export interface CapturedMail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  sentAt: string;
-}
+export type { CapturedMail };
 
 /** The base URL serving `/_dev/mail`, or '' when the target under test captures no mail. */
 export const mailUrl = (): string => inject('mailUrl');

@@ -1,5 +1,5 @@
 import type { GroupMessage } from '../../contract/wire.js';
-import { spendBudget } from '../budget.js';
+import { spendMessageBudget } from '../budget.js';
 import { canonicalUserId } from '../chat/conversation.js';
 import { checkBody, isClientMsgId } from '../chat/message.js';
 import { invalid } from '../chat/validation.js';
@@ -53,12 +53,7 @@ export async function deliverGroupMessage(
   authorized: Promise<unknown> = Promise.resolve(),
 ): Promise<{ message: GroupMessage; duplicate: boolean }> {
   const draft = groupDraftOf(input);
-  const budget = spendBudget(
-    deps.limiter,
-    `msg:${draft.from}`,
-    deps.realtime.messageLimit,
-    'Too many messages; slow down',
-  );
+  const budget = spendMessageBudget(deps.limiter, deps.realtime.messageLimit, draft.from);
   const members = deps.groups.memberIds(draft.groupId);
   await settleInOrder([authorized, budget, members]);
 

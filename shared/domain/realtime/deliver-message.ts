@@ -1,4 +1,4 @@
-import { spendBudget } from '../budget.js';
+import { spendMessageBudget } from '../budget.js';
 import type { ChatMessage } from '../chat/message.js';
 import type { MessageDraft } from '../chat/ports.js';
 import { draftOf } from '../chat/send-message.js';
@@ -20,12 +20,7 @@ export interface DeliverInput {
 /** Validation (no I/O, so an invalid send spends nothing), then the message budget and the recipient's entry. */
 async function admit(deps: RealtimeDeps, input: DeliverInput): Promise<MessageDraft> {
   const draft = draftOf(input);
-  const budget = spendBudget(
-    deps.limiter,
-    `msg:${draft.from}`,
-    deps.realtime.messageLimit,
-    'Too many messages; slow down',
-  );
+  const budget = spendMessageBudget(deps.limiter, deps.realtime.messageLimit, draft.from);
   const recipient = deps.directory.find(draft.to);
   await settleInOrder([budget, recipient]);
   if (!(await recipient)) throw new AppError('not_found', 'No such user');

@@ -1,12 +1,5 @@
 import { expect } from 'vitest';
-
-interface CapturedMail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  sentAt: string;
-}
+import type { CapturedMail } from '../../../local/mail-outbox.js';
 
 /**
  * The newest mail `npm start` captured for `to` (`GET /_dev/mail`, newest first) sent at or after `since`,
